@@ -1,0 +1,122 @@
+//! The composition root: builds every port and service from the configuration. All three binaries
+//! (API, sync-worker, CLI) start from `App::from_config`.
+use std::sync::Arc;
+
+use sabil_core::ports::{Clock, FailureCounter, Ports, SmsGateway, SystemClock};
+use sabil_core::services::{AccountService, AccountSettings};
+use secrecy::SecretString;
+
+use crate::config::{Config, JwtSecret};
+use crate::gateways::twilio::TwilioSms;
+use crate::security::{Argon2Passwords, JwtAccessTokens, RandomSecrets};
+use crate::store::{
+    Db, DbSetupError, OutboxSms, SqlAuditRepository, SqlCodeRepository, SqlRefreshTokenRepository, SqlSapClientRepository,
+    SqlUserRepository,
+};
+use crate::throttle::{LocalFailureCounter, RedisFailureCounter};
+
+/// Why the application could not be assembled.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] DbSetupError),
+    #[error("SABIL_JWT_SECRET: cannot read or create the generated key at {path}: {source}")]
+    JwtSecretFile { path: String, source: std::io::Error },
+    #[error("SABIL_REDIS_URL: {0}")]
+    Redis(String),
+    #[error("SABIL_TWILIO_*: {0}")]
+    Twilio(String),
+}
+
+/// Everything a binary needs, wired.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub ports: Ports,
+    pub accounts: AccountService,
+    /// The local SMS stand-in, when it is the SMS gateway in use.
+    pub sms_outbox: Option<OutboxSms>,
+}
+
+impl App {
+    /// Connects the database (migrating it when `auto_migrate`), Redis when configured, and the
+    /// gateways, then builds the services.
+    ///
+    /// # Errors
+    /// `StartError` naming the setting or system at fault.
+    pub async fn from_config(config: &Config) -> Result<Self, StartError> {
+        let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+        if config.auto_migrate {
+            db.migrate().await?;
+        }
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let failures: Arc<dyn FailureCounter> = match &config.redis_url {
+            Some(url) => Arc::new(RedisFailureCounter::connect(url, "sabil:").await.map_err(|e| StartError::Redis(e.to_string()))?),
+            None => Arc::new(LocalFailureCounter::new(clock.clone())),
+        };
+        let (sms, sms_outbox): (Arc<dyn SmsGateway>, Option<OutboxSms>) = match &config.twilio {
+            Some(twilio) => (Arc::new(TwilioSms::new(twilio.clone()).map_err(|e| StartError::Twilio(e.to_string()))?), None),
+            None => {
+                let outbox = OutboxSms::new(db.clone(), clock.clone());
+                (Arc::new(outbox.clone()), Some(outbox))
+            }
+        };
+        let jwt_secret = load_jwt_secret(&config.jwt_secret)?;
+        let ports = Ports {
+            users: Arc::new(SqlUserRepository::new(db.clone())),
+            codes: Arc::new(SqlCodeRepository::new(db.clone())),
+            refresh_tokens: Arc::new(SqlRefreshTokenRepository::new(db.clone())),
+            sap_clients: Arc::new(SqlSapClientRepository::new(db.clone())),
+            audit: Arc::new(SqlAuditRepository::new(db.clone())),
+            sms,
+            passwords: Arc::new(Argon2Passwords),
+            tokens: Arc::new(JwtAccessTokens::new(&jwt_secret)),
+            secrets: Arc::new(RandomSecrets),
+            failures,
+            clock,
+        };
+        let settings = AccountSettings {
+            access_ttl: config.access_token_ttl,
+            refresh_ttl: config.refresh_token_ttl,
+            sap_access_ttl: config.sap_token_ttl,
+            ..AccountSettings::default()
+        };
+        Ok(Self { accounts: AccountService::new(ports.clone(), settings), db, ports, sms_outbox })
+    }
+}
+
+/// The configured key, or the development key kept in the data directory (created on first start,
+/// readable by the owner only).
+fn load_jwt_secret(source: &JwtSecret) -> Result<SecretString, StartError> {
+    let path = match source {
+        JwtSecret::Configured(secret) => return Ok(secret.clone()),
+        JwtSecret::Persisted(path) => path,
+    };
+    let fail = |source| StartError::JwtSecretFile { path: path.display().to_string(), source };
+    match std::fs::read_to_string(path) {
+        Ok(existing) if existing.trim().len() >= 32 => return Ok(SecretString::from(existing.trim().to_owned())),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(fail(e)),
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let secret = format!("{}{}", RandomSecrets.opaque_token_text(), RandomSecrets.opaque_token_text());
+    write_private(path, &secret).map_err(fail)?;
+    tracing::warn!(path = %path.display(), "generated a development JWT signing key; set SABIL_JWT_SECRET in production");
+    Ok(SecretString::from(secret))
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    file.write_all(content.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}

@@ -1,0 +1,392 @@
+//! The one configuration tree, read from `SABIL_*` environment variables over defaults that work
+//! on one machine with no services. A bad value stops the start with one line naming the variable,
+//! what is wrong and an example of a good value. Secrets never appear in `Debug` output.
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ipnet::IpNet;
+use secrecy::SecretString;
+
+use crate::gateways::twilio::TwilioConfig;
+
+/// Development (the embedded default) or production (refuses unsafe defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Where the JWT signing key comes from.
+#[derive(Debug, Clone)]
+pub enum JwtSecret {
+    /// `SABIL_JWT_SECRET`.
+    Configured(SecretString),
+    /// Generated once and kept in this file (development only).
+    Persisted(PathBuf),
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub db_max_connections: u32,
+    pub auto_migrate: bool,
+    pub redis_url: Option<String>,
+    pub jwt_secret: JwtSecret,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub sap_token_ttl: Duration,
+    pub log_format: LogFormat,
+    pub log_filter: String,
+    pub cors_origins: Vec<String>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub trusted_proxies: Vec<IpNet>,
+    pub max_body_bytes: usize,
+    pub shutdown_grace: Duration,
+    pub docs_enabled: bool,
+    pub twilio: Option<TwilioConfig>,
+}
+
+/// A setting that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{var}: {problem} (example: {var}={example})")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+    pub example: &'static str,
+}
+
+/// One documented variable: name, default (as text), example; the README table lists the same.
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    ("SABIL_ENV", "development", "production"),
+    ("SABIL_BIND", "127.0.0.1:8080", "0.0.0.0:8080"),
+    ("SABIL_DATA_DIR", "./data", "/var/lib/sabil"),
+    ("SABIL_DATABASE_URL", "sqlite://$SABIL_DATA_DIR/sabil.db", "postgres://sabil@db:5432/sabil"),
+    ("SABIL_DB_MAX_CONNECTIONS", "10", "20"),
+    ("SABIL_AUTO_MIGRATE", "true on SQLite, false on PostgreSQL", "true"),
+    ("SABIL_REDIS_URL", "(none: in-process counters)", "redis://redis:6379/0"),
+    ("SABIL_JWT_SECRET", "(development: generated into $SABIL_DATA_DIR/jwt-secret)", "a random string of 32+ bytes"),
+    ("SABIL_ACCESS_TOKEN_TTL_SECS", "900", "600"),
+    ("SABIL_REFRESH_TOKEN_TTL_SECS", "2592000", "1209600"),
+    ("SABIL_SAP_TOKEN_TTL_SECS", "3600", "1800"),
+    ("SABIL_LOG_FORMAT", "pretty", "json"),
+    ("SABIL_LOG", "info", "info,sabil_api=debug"),
+    ("SABIL_CORS_ORIGINS", "(none)", "https://admin.sabil.example,https://sabil.example"),
+    ("SABIL_TLS_CERT", "(none: plain HTTP)", "/etc/sabil/tls/cert.pem"),
+    ("SABIL_TLS_KEY", "(none)", "/etc/sabil/tls/key.pem"),
+    ("SABIL_TRUSTED_PROXIES", "(none)", "10.0.0.0/8,127.0.0.1/32"),
+    ("SABIL_MAX_BODY_BYTES", "1048576", "2097152"),
+    ("SABIL_SHUTDOWN_GRACE_SECS", "30", "10"),
+    ("SABIL_DOCS", "true", "false"),
+    ("SABIL_TWILIO_ACCOUNT_SID", "(none: local SMS outbox)", "AC0123456789abcdef0123456789abcdef"),
+    ("SABIL_TWILIO_AUTH_TOKEN", "(none)", "your-auth-token"),
+    ("SABIL_TWILIO_FROM", "(none)", "+15005550006"),
+    ("SABIL_TWILIO_MESSAGING_SERVICE_SID", "(none)", "MG0123456789abcdef0123456789abcdef"),
+    ("SABIL_TWILIO_BASE_URL", "https://api.twilio.com", "http://127.0.0.1:9999"),
+    ("SABIL_TWILIO_TIMEOUT_MS", "10000", "5000"),
+];
+
+fn example(var: &'static str) -> &'static str {
+    VARIABLES.iter().find(|(v, _, _)| *v == var).map_or("", |(_, _, e)| e)
+}
+
+struct Env<'a>(&'a HashMap<String, String>);
+
+impl Env<'_> {
+    fn get(&self, var: &'static str) -> Option<&str> {
+        self.0.get(var).map(|s| s.trim()).filter(|s| !s.is_empty())
+    }
+
+    fn err(var: &'static str, problem: impl Into<String>) -> ConfigError {
+        ConfigError { var, problem: problem.into(), example: example(var) }
+    }
+
+    fn parse<T: std::str::FromStr>(&self, var: &'static str, default: T, what: &str) -> Result<T, ConfigError> {
+        match self.get(var) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| Self::err(var, format!("{v:?} is not {what}"))),
+        }
+    }
+
+    fn flag(&self, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(var).map(str::to_ascii_lowercase).as_deref() {
+            None => Ok(default),
+            Some("1" | "true" | "yes" | "on") => Ok(true),
+            Some("0" | "false" | "no" | "off") => Ok(false),
+            Some(v) => Err(Self::err(var, format!("{v:?} is not true or false"))),
+        }
+    }
+
+    fn secs(&self, var: &'static str, default: u64) -> Result<Duration, ConfigError> {
+        let secs: u64 = self.parse(var, default, "a whole number of seconds")?;
+        if secs == 0 {
+            return Err(Self::err(var, "must be at least 1 second"));
+        }
+        Ok(Duration::from_secs(secs))
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    ///
+    /// # Errors
+    /// The first unusable setting.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&std::env::vars().collect())
+    }
+
+    /// Reads the given variables (tests pass their own).
+    ///
+    /// # Errors
+    /// The first unusable setting.
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let env = Env(vars);
+        let environment = match env.get("SABIL_ENV").map(str::to_ascii_lowercase).as_deref() {
+            None | Some("development" | "dev") => Environment::Development,
+            Some("production" | "prod") => Environment::Production,
+            Some(v) => return Err(Env::err("SABIL_ENV", format!("{v:?} is neither development nor production"))),
+        };
+        let production = environment == Environment::Production;
+        let data_dir = PathBuf::from(env.get("SABIL_DATA_DIR").unwrap_or("./data"));
+        let database_url = match env.get("SABIL_DATABASE_URL") {
+            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") => url.to_owned(),
+            Some(url) => {
+                return Err(Env::err(
+                    "SABIL_DATABASE_URL",
+                    format!("{:?} is neither a sqlite: nor a postgres:// URL", url.split(':').next().unwrap_or("")),
+                ));
+            }
+            None => format!("sqlite://{}", data_dir.join("sabil.db").display()),
+        };
+        let is_sqlite = database_url.starts_with("sqlite:");
+        let jwt_secret = match env.get("SABIL_JWT_SECRET") {
+            Some(s) if s.len() >= 32 => JwtSecret::Configured(SecretString::from(s.to_owned())),
+            Some(_) => return Err(Env::err("SABIL_JWT_SECRET", "is shorter than 32 bytes")),
+            None if production => return Err(Env::err("SABIL_JWT_SECRET", "is required when SABIL_ENV=production")),
+            None => JwtSecret::Persisted(data_dir.join("jwt-secret")),
+        };
+        let redis_url = match env.get("SABIL_REDIS_URL") {
+            Some(u) if u.starts_with("redis://") || u.starts_with("rediss://") => Some(u.to_owned()),
+            Some(u) => return Err(Env::err("SABIL_REDIS_URL", format!("{u:?} is not a redis:// URL"))),
+            None => None,
+        };
+        let tls_cert = env.get("SABIL_TLS_CERT").map(PathBuf::from);
+        let tls_key = env.get("SABIL_TLS_KEY").map(PathBuf::from);
+        match (&tls_cert, &tls_key) {
+            (Some(_), None) => return Err(Env::err("SABIL_TLS_KEY", "must be set together with SABIL_TLS_CERT")),
+            (None, Some(_)) => return Err(Env::err("SABIL_TLS_CERT", "must be set together with SABIL_TLS_KEY")),
+            _ => {}
+        }
+        let trusted_proxies = env
+            .get("SABIL_TRUSTED_PROXIES")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.parse::<IpNet>().or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from)))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|_| Env::err("SABIL_TRUSTED_PROXIES", format!("{list:?} is not a comma-separated list of IPs or CIDR ranges")))
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let cors_origins: Vec<String> = env
+            .get("SABIL_CORS_ORIGINS")
+            .map(|l| l.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default();
+        if let Some(bad) = cors_origins.iter().find(|o| !(o.starts_with("https://") || o.starts_with("http://")) || o.ends_with('/')) {
+            return Err(Env::err("SABIL_CORS_ORIGINS", format!("{bad:?} is not an origin like https://host[:port]")));
+        }
+        let log_format = match env.get("SABIL_LOG_FORMAT").map(str::to_ascii_lowercase).as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(v) => return Err(Env::err("SABIL_LOG_FORMAT", format!("{v:?} is neither pretty nor json"))),
+        };
+        let max_body_bytes: usize = env.parse("SABIL_MAX_BODY_BYTES", 1024 * 1024, "a number of bytes")?;
+        if max_body_bytes < 1024 {
+            return Err(Env::err("SABIL_MAX_BODY_BYTES", "must be at least 1024"));
+        }
+        let db_max_connections: u32 = env.parse("SABIL_DB_MAX_CONNECTIONS", 10, "a number of connections")?;
+        if db_max_connections == 0 {
+            return Err(Env::err("SABIL_DB_MAX_CONNECTIONS", "must be at least 1"));
+        }
+        Ok(Self {
+            environment,
+            bind: env.parse("SABIL_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)), "a host:port address")?,
+            data_dir,
+            db_max_connections,
+            auto_migrate: env.flag("SABIL_AUTO_MIGRATE", is_sqlite)?,
+            database_url,
+            redis_url,
+            jwt_secret,
+            access_token_ttl: env.secs("SABIL_ACCESS_TOKEN_TTL_SECS", 900)?,
+            refresh_token_ttl: env.secs("SABIL_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?,
+            sap_token_ttl: env.secs("SABIL_SAP_TOKEN_TTL_SECS", 3600)?,
+            log_format,
+            log_filter: env.get("SABIL_LOG").unwrap_or("info").to_owned(),
+            cors_origins,
+            tls_cert,
+            tls_key,
+            trusted_proxies,
+            max_body_bytes,
+            shutdown_grace: env.secs("SABIL_SHUTDOWN_GRACE_SECS", 30)?,
+            docs_enabled: env.flag("SABIL_DOCS", true)?,
+            twilio: twilio(&env, production)?,
+        })
+    }
+
+    /// Every effective setting as `(variable, value)`, secrets redacted; for `sabil config check`.
+    #[must_use]
+    pub fn redacted(&self) -> Vec<(&'static str, String)> {
+        let opt = |v: &Option<PathBuf>| v.as_ref().map_or("(none)".to_owned(), |p| p.display().to_string());
+        let twilio = self.twilio.as_ref();
+        vec![
+            ("SABIL_ENV", format!("{:?}", self.environment).to_lowercase()),
+            ("SABIL_BIND", self.bind.to_string()),
+            ("SABIL_DATA_DIR", self.data_dir.display().to_string()),
+            ("SABIL_DATABASE_URL", redact_url(&self.database_url)),
+            ("SABIL_DB_MAX_CONNECTIONS", self.db_max_connections.to_string()),
+            ("SABIL_AUTO_MIGRATE", self.auto_migrate.to_string()),
+            ("SABIL_REDIS_URL", self.redis_url.as_deref().map_or("(none: in-process counters)".to_owned(), redact_url)),
+            (
+                "SABIL_JWT_SECRET",
+                match &self.jwt_secret {
+                    JwtSecret::Configured(_) => "(set, redacted)".to_owned(),
+                    JwtSecret::Persisted(p) => format!("(generated, kept in {})", p.display()),
+                },
+            ),
+            ("SABIL_ACCESS_TOKEN_TTL_SECS", self.access_token_ttl.as_secs().to_string()),
+            ("SABIL_REFRESH_TOKEN_TTL_SECS", self.refresh_token_ttl.as_secs().to_string()),
+            ("SABIL_SAP_TOKEN_TTL_SECS", self.sap_token_ttl.as_secs().to_string()),
+            ("SABIL_LOG_FORMAT", format!("{:?}", self.log_format).to_lowercase()),
+            ("SABIL_LOG", self.log_filter.clone()),
+            ("SABIL_CORS_ORIGINS", if self.cors_origins.is_empty() { "(none)".to_owned() } else { self.cors_origins.join(",") }),
+            ("SABIL_TLS_CERT", opt(&self.tls_cert)),
+            ("SABIL_TLS_KEY", opt(&self.tls_key)),
+            (
+                "SABIL_TRUSTED_PROXIES",
+                if self.trusted_proxies.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    self.trusted_proxies.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+                },
+            ),
+            ("SABIL_MAX_BODY_BYTES", self.max_body_bytes.to_string()),
+            ("SABIL_SHUTDOWN_GRACE_SECS", self.shutdown_grace.as_secs().to_string()),
+            ("SABIL_DOCS", self.docs_enabled.to_string()),
+            ("SABIL_TWILIO_ACCOUNT_SID", twilio.map_or("(none: local SMS outbox)".to_owned(), |t| t.account_sid.clone())),
+            ("SABIL_TWILIO_AUTH_TOKEN", twilio.map_or("(none)".to_owned(), |_| "(set, redacted)".to_owned())),
+            ("SABIL_TWILIO_FROM", twilio.and_then(|t| t.from.clone()).unwrap_or_else(|| "(none)".to_owned())),
+            (
+                "SABIL_TWILIO_MESSAGING_SERVICE_SID",
+                twilio.and_then(|t| t.messaging_service_sid.clone()).unwrap_or_else(|| "(none)".to_owned()),
+            ),
+            ("SABIL_TWILIO_BASE_URL", twilio.map_or("(unused)".to_owned(), |t| t.base_url.clone())),
+            ("SABIL_TWILIO_TIMEOUT_MS", twilio.map_or("(unused)".to_owned(), |t| t.timeout.as_millis().to_string())),
+        ]
+    }
+}
+
+/// Hides the password of a URL's user info.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            let masked = if userinfo.contains(':') { format!("{user}:***") } else { user.to_owned() };
+            format!("{}{masked}{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn twilio(env: &Env<'_>, production: bool) -> Result<Option<TwilioConfig>, ConfigError> {
+    let Some(account_sid) = env.get("SABIL_TWILIO_ACCOUNT_SID") else {
+        if production {
+            return Err(Env::err("SABIL_TWILIO_ACCOUNT_SID", "is required when SABIL_ENV=production (the local SMS outbox texts nobody)"));
+        }
+        return Ok(None);
+    };
+    if !account_sid.starts_with("AC") {
+        return Err(Env::err("SABIL_TWILIO_ACCOUNT_SID", "must start with AC"));
+    }
+    let auth_token = env
+        .get("SABIL_TWILIO_AUTH_TOKEN")
+        .ok_or_else(|| Env::err("SABIL_TWILIO_AUTH_TOKEN", "is required with SABIL_TWILIO_ACCOUNT_SID"))?;
+    let from = env.get("SABIL_TWILIO_FROM").map(str::to_owned);
+    let messaging_service_sid = env.get("SABIL_TWILIO_MESSAGING_SERVICE_SID").map(str::to_owned);
+    if from.is_none() && messaging_service_sid.is_none() {
+        return Err(Env::err("SABIL_TWILIO_FROM", "or SABIL_TWILIO_MESSAGING_SERVICE_SID is required with SABIL_TWILIO_ACCOUNT_SID"));
+    }
+    let base_url = env.get("SABIL_TWILIO_BASE_URL").unwrap_or("https://api.twilio.com").trim_end_matches('/').to_owned();
+    let timeout_ms: u64 = env.parse("SABIL_TWILIO_TIMEOUT_MS", 10_000, "a number of milliseconds")?;
+    Ok(Some(TwilioConfig {
+        account_sid: account_sid.to_owned(),
+        auth_token: SecretString::from(auth_token.to_owned()),
+        from,
+        messaging_service_sid,
+        base_url,
+        timeout: Duration::from_millis(timeout_ms.max(1)),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn defaults_run_embedded_on_sqlite_in_the_data_dir() {
+        let c = Config::from_vars(&vars(&[])).expect("defaults are valid");
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url, "sqlite://./data/sabil.db");
+        assert!(c.auto_migrate);
+        assert!(matches!(c.jwt_secret, JwtSecret::Persisted(_)));
+        assert!(c.twilio.is_none());
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_jwt_secret() {
+        let err = Config::from_vars(&vars(&[("SABIL_ENV", "production")])).expect_err("must refuse");
+        assert_eq!(err.var, "SABIL_JWT_SECRET");
+        assert!(err.to_string().contains("example: SABIL_JWT_SECRET="));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_and_show_an_example() {
+        let err = Config::from_vars(&vars(&[("SABIL_BIND", "localhost")])).expect_err("bad bind");
+        assert_eq!(err.to_string(), "SABIL_BIND: \"localhost\" is not a host:port address (example: SABIL_BIND=0.0.0.0:8080)");
+        assert_eq!(Config::from_vars(&vars(&[("SABIL_DATABASE_URL", "mysql://x")])).expect_err("mysql").var, "SABIL_DATABASE_URL");
+        assert_eq!(Config::from_vars(&vars(&[("SABIL_TLS_CERT", "/c.pem")])).expect_err("half tls").var, "SABIL_TLS_KEY");
+        assert_eq!(Config::from_vars(&vars(&[("SABIL_TRUSTED_PROXIES", "10.0.0.0/33")])).expect_err("cidr").var, "SABIL_TRUSTED_PROXIES");
+    }
+
+    #[test]
+    fn redacted_view_hides_passwords_and_secrets() {
+        let c = Config::from_vars(&vars(&[
+            ("SABIL_DATABASE_URL", "postgres://sabil:hunter2@db:5432/sabil"),
+            ("SABIL_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ]))
+        .expect("valid");
+        let shown = format!("{:?}", c.redacted());
+        assert!(!shown.contains("hunter2") && !shown.contains("0123456789abcdef"));
+        assert!(shown.contains("postgres://sabil:***@db:5432/sabil"));
+        assert!(!format!("{c:?}").contains("0123456789abcdef"), "Debug must not show the JWT secret");
+        assert!(!c.auto_migrate, "PostgreSQL is migrated by `sabil db migrate` unless asked");
+    }
+}

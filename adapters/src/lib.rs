@@ -1,0 +1,9 @@
+//! Implementations of Sabil's ports: SQLite/PostgreSQL stores, gateways to Twilio and the local
+//! stand-ins, cryptography, throttling, plus the configuration and the composition root that every
+//! binary starts from.
+pub mod app;
+pub mod config;
+pub mod gateways;
+pub mod security;
+pub mod store;
+pub mod throttle;

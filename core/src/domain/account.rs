@@ -1,0 +1,260 @@
+//! User accounts: customers and admins who sign in with phone and password, with their profile,
+//! language, status and the location captured at registration.
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::password::PasswordHash;
+use super::phone::Phone;
+use super::validation::Invalid;
+
+/// Identifier of a user (UUIDv7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UserId(pub Uuid);
+
+impl std::fmt::Display for UserId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What a principal may do. Customers and admins are users; `Sap` is the ERP's machine client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Customer,
+    Admin,
+    Sap,
+}
+
+impl Role {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Admin => "admin",
+            Self::Sap => "sap",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "customer" => Some(Self::Customer),
+            "admin" => Some(Self::Admin),
+            "sap" => Some(Self::Sap),
+            _ => None,
+        }
+    }
+}
+
+/// The language a user reads the app and their messages in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Language {
+    #[default]
+    Ar,
+    En,
+}
+
+impl Language {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ar => "ar",
+            Self::En => "en",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ar" => Some(Self::Ar),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+}
+
+/// Where an account is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UserStatus {
+    /// Registered, phone not yet confirmed by SMS code: cannot sign in.
+    Unverified,
+    /// Phone confirmed: may sign in.
+    Active,
+    /// Blocked by an admin: cannot sign in, refresh tokens revoked.
+    Blocked,
+    /// Deleted by its owner: personal data erased, the row kept for the orders that reference it.
+    Deleted,
+}
+
+impl UserStatus {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unverified => "unverified",
+            Self::Active => "active",
+            Self::Blocked => "blocked",
+            Self::Deleted => "deleted",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "unverified" => Some(Self::Unverified),
+            "active" => Some(Self::Active),
+            "blocked" => Some(Self::Blocked),
+            "deleted" => Some(Self::Deleted),
+            _ => None,
+        }
+    }
+}
+
+/// A person's full name: trimmed, 2 to 100 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FullName(String);
+
+impl FullName {
+    /// # Errors
+    /// `Invalid` when empty, too long or containing control characters.
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let name = raw.trim();
+        let len = name.chars().count();
+        if len < 2 {
+            return Err(Invalid::field("fullName", "is too short", "Give at least 2 characters, e.g. 'Fatima Al-Sabah'."));
+        }
+        if len > 100 {
+            return Err(Invalid::field("fullName", format!("is {len} characters long"), "Shorten it to at most 100 characters."));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(Invalid::field("fullName", "contains control characters", "Use letters, spaces and punctuation only."));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    /// A stored name, trusted as already valid.
+    #[must_use]
+    pub fn from_stored(name: String) -> Self {
+        Self(name)
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A point on the map in WGS 84 degrees, with the device's accuracy when known.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GeoLocation {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub accuracy_meters: Option<f64>,
+}
+
+impl GeoLocation {
+    /// # Errors
+    /// `Invalid` for coordinates off the globe, NaN, or a negative accuracy.
+    pub fn parse(latitude: f64, longitude: f64, accuracy_meters: Option<f64>) -> Result<Self, Invalid> {
+        if !latitude.is_finite() || !(-90.0..=90.0).contains(&latitude) {
+            return Err(Invalid::field("location.latitude", "is outside -90..90", "Send degrees, e.g. 29.3759 for Kuwait City."));
+        }
+        if !longitude.is_finite() || !(-180.0..=180.0).contains(&longitude) {
+            return Err(Invalid::field("location.longitude", "is outside -180..180", "Send degrees, e.g. 47.9774 for Kuwait City."));
+        }
+        if let Some(acc) = accuracy_meters
+            && (!acc.is_finite() || !(0.0..=100_000.0).contains(&acc))
+        {
+            return Err(Invalid::field(
+                "location.accuracyMeters",
+                "must be between 0 and 100000",
+                "Send the device's horizontal accuracy in metres, or leave it out.",
+            ));
+        }
+        Ok(Self { latitude, longitude, accuracy_meters })
+    }
+}
+
+/// A stored account. Personal fields are `None` once the account is deleted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: UserId,
+    pub phone: Option<Phone>,
+    pub full_name: FullName,
+    pub password_hash: Option<PasswordHash>,
+    pub role: Role,
+    pub status: UserStatus,
+    pub language: Language,
+    /// Where the customer was when they registered (or last set it).
+    pub location: Option<GeoLocation>,
+    pub sap_id: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub verified_at: Option<OffsetDateTime>,
+}
+
+/// Everything needed to store a new account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUser {
+    pub id: UserId,
+    pub phone: Phone,
+    pub full_name: FullName,
+    pub password_hash: PasswordHash,
+    pub role: Role,
+    pub status: UserStatus,
+    pub language: Language,
+    pub location: Option<GeoLocation>,
+    pub now: OffsetDateTime,
+}
+
+/// Changes a user may make to their own profile; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProfileChanges {
+    pub full_name: Option<FullName>,
+    pub language: Option<Language>,
+    pub location: Option<GeoLocation>,
+}
+
+impl ProfileChanges {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.full_name.is_none() && self.language.is_none() && self.location.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(FullName::parse("  Fatima  ").map(|n| n.as_str().to_owned()), Ok("Fatima".to_owned()));
+        assert!(FullName::parse(" ").is_err());
+        assert!(FullName::parse(&"x".repeat(10_000)).is_err());
+        assert!(FullName::parse("bad\u{0}name").is_err());
+        assert!(FullName::parse("فاطمة الصباح").is_ok());
+    }
+
+    #[test]
+    fn locations_off_the_globe_are_rejected() {
+        assert!(GeoLocation::parse(29.37, 47.97, Some(12.0)).is_ok());
+        assert_eq!(GeoLocation::parse(91.0, 0.0, None).expect_err("lat").0[0].field, "location.latitude");
+        assert_eq!(GeoLocation::parse(0.0, f64::NAN, None).expect_err("lon").0[0].field, "location.longitude");
+        assert!(GeoLocation::parse(0.0, 0.0, Some(-1.0)).is_err());
+    }
+
+    #[test]
+    fn enums_round_trip_through_their_names() {
+        for r in [Role::Customer, Role::Admin, Role::Sap] {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        for s in [UserStatus::Unverified, UserStatus::Active, UserStatus::Blocked, UserStatus::Deleted] {
+            assert_eq!(UserStatus::parse(s.as_str()), Some(s));
+        }
+        for l in [Language::Ar, Language::En] {
+            assert_eq!(Language::parse(l.as_str()), Some(l));
+        }
+    }
+}
+
+/// The name a deleted account keeps in place of its owner's.
+pub const DELETED_NAME: &str = "Deleted user";

@@ -1,0 +1,43 @@
+//! Keyset paging: a limit and an opaque cursor in, items and the next cursor out.
+use uuid::Uuid;
+
+use super::validation::Invalid;
+
+/// A page request: at most `limit` items after `cursor` (the last id of the previous page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: u32,
+    pub cursor: Option<Uuid>,
+}
+
+impl PageRequest {
+    pub const DEFAULT_LIMIT: u32 = 20;
+    pub const MAX_LIMIT: u32 = 100;
+
+    /// # Errors
+    /// `Invalid` for a limit outside 1..=100 or a cursor that is not one we handed out.
+    pub fn parse(limit: Option<u32>, cursor: Option<&str>) -> Result<Self, Invalid> {
+        let limit = limit.unwrap_or(Self::DEFAULT_LIMIT);
+        if !(1..=Self::MAX_LIMIT).contains(&limit) {
+            return Err(Invalid::field("limit", format!("{limit} is outside 1..=100"), "Ask for between 1 and 100 items."));
+        }
+        let cursor = match cursor {
+            None | Some("") => None,
+            Some(c) => Some(Uuid::parse_str(c).map_err(|_| {
+                Invalid::field(
+                    "cursor",
+                    "is not a cursor this API returned",
+                    "Pass the nextCursor of the previous page unchanged, or leave it out for the first page.",
+                )
+            })?),
+        };
+        Ok(Self { limit, cursor })
+    }
+}
+
+/// One page of results; `next_cursor` is `None` on the last page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<Uuid>,
+}

@@ -1,0 +1,104 @@
+//! What operators do with accounts: list and search users, block and unblock them, and create
+//! admins and SAP clients (from the CLI).
+use uuid::Uuid;
+
+use super::{AccountError, AccountService};
+use crate::domain::{
+    AuditKind, FullName, Language, NewUser, Page, Password, Phone, RequestMeta, Role, SapClient, SapClientId, User, UserId, UserStatus,
+};
+use crate::error::RepoError;
+use crate::ports::UserQuery;
+
+/// A newly created SAP client with its secret, shown once.
+#[derive(Debug, Clone)]
+pub struct NewSapClient {
+    pub client: SapClient,
+    pub secret: String,
+}
+
+impl AccountService {
+    /// Users newest first, optionally filtered by a phone or name fragment.
+    ///
+    /// # Errors
+    /// `Storage`.
+    pub async fn list_users(&self, query: &UserQuery) -> Result<Page<User>, AccountError> {
+        Ok(self.ports.users.list(query).await?)
+    }
+
+    /// Blocks (signing the user out everywhere) or unblocks an account.
+    ///
+    /// # Errors
+    /// `UserNotFound` for unknown or deleted accounts.
+    pub async fn set_blocked(&self, id: UserId, blocked: bool, meta: &RequestMeta) -> Result<User, AccountError> {
+        let now = self.ports.clock.now();
+        let user = self.ports.users.get(id).await?.filter(|u| u.status != UserStatus::Deleted).ok_or(AccountError::UserNotFound)?;
+        let status = match (blocked, user.status) {
+            (true, _) => UserStatus::Blocked,
+            // An account blocked before verifying its phone goes back to unverified.
+            (false, UserStatus::Blocked) if user.verified_at.is_none() => UserStatus::Unverified,
+            (false, UserStatus::Blocked) => UserStatus::Active,
+            (false, other) => other,
+        };
+        let user = self
+            .ports
+            .users
+            .set_status(id, status, now)
+            .await
+            .map_err(|e| if e == RepoError::NotFound { AccountError::UserNotFound } else { e.into() })?;
+        if blocked {
+            let revoked = self.ports.refresh_tokens.revoke_all_for_user(id, now).await?;
+            self.audit(
+                meta,
+                AuditKind::TokenRevoked,
+                Some(format!("user:{id}")),
+                format!("blocked by an admin; {revoked} refresh tokens revoked"),
+            )
+            .await;
+        }
+        Ok(user)
+    }
+
+    /// Creates an active admin account (operators do this from the CLI).
+    ///
+    /// # Errors
+    /// `PhoneTaken`.
+    pub async fn create_admin(&self, phone: Phone, full_name: FullName, password: &Password) -> Result<User, AccountError> {
+        let user = NewUser {
+            id: UserId(Uuid::now_v7()),
+            phone,
+            full_name,
+            password_hash: self.ports.passwords.hash(password).await,
+            role: Role::Admin,
+            status: UserStatus::Active,
+            language: Language::En,
+            location: None,
+            now: self.ports.clock.now(),
+        };
+        self.ports.users.create(&user).await.map_err(|e| match e {
+            RepoError::Conflict(_) => AccountError::PhoneTaken,
+            other => other.into(),
+        })
+    }
+
+    /// Creates a SAP client with a fresh random secret, stored only as a fingerprint.
+    ///
+    /// # Errors
+    /// `SapClientTaken`.
+    pub async fn create_sap_client(&self, name: &str) -> Result<NewSapClient, AccountError> {
+        let secret = self.ports.secrets.opaque_token();
+        let id = Uuid::now_v7();
+        let client = SapClient {
+            id: SapClientId(id),
+            client_id: format!("sap-{}", id.simple()),
+            secret_fingerprint: self.ports.secrets.fingerprint(&secret),
+            name: name.trim().to_owned(),
+            created_at: self.ports.clock.now(),
+            disabled: false,
+        };
+        self.ports.sap_clients.create(&client).await.map_err(|e| match e {
+            RepoError::Conflict(_) => AccountError::SapClientTaken,
+            other => other.into(),
+        })?;
+        Ok(NewSapClient { client, secret })
+    }
+}

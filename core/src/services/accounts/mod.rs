@@ -1,0 +1,121 @@
+//! Accounts: registration with SMS verification, sign-in with rotating refresh tokens, password
+//! reset, SAP machine sign-in, the user's own profile and the admin's view of users.
+mod admin;
+mod codes;
+mod profile;
+mod registration;
+mod sessions;
+
+use std::time::Duration;
+
+use crate::domain::{AuditEvent, AuditKind, Invalid, RequestMeta};
+use crate::error::RepoError;
+use crate::ports::{Ports, SendPolicy};
+
+pub use admin::NewSapClient;
+pub use registration::{CodeSent, RegisterInput};
+
+/// Tunables of the account rules; the defaults are the product's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSettings {
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub sap_access_ttl: Duration,
+    pub code_ttl: Duration,
+    pub code_max_attempts: u32,
+    pub send_policy: SendPolicy,
+    /// Failed sign-ins per phone within `failure_window` before sign-in is refused for the rest of it.
+    pub max_failures_per_phone: u32,
+    /// Failed sign-ins per client IP within `failure_window` (a NAT may hide many honest users).
+    pub max_failures_per_ip: u32,
+    pub failure_window: Duration,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        Self {
+            access_ttl: Duration::from_secs(15 * 60),
+            refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            sap_access_ttl: Duration::from_secs(3600),
+            code_ttl: Duration::from_secs(10 * 60),
+            code_max_attempts: 5,
+            send_policy: SendPolicy { min_interval: Duration::from_secs(60), max_per_window: 5, window: Duration::from_secs(3600) },
+            max_failures_per_phone: 5,
+            max_failures_per_ip: 20,
+            failure_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Business outcomes of the account use cases other than success.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// Unknown phone or wrong password (indistinguishable on purpose), or an unknown SAP client/secret.
+    #[error("the phone number or password is wrong")]
+    InvalidCredentials,
+    #[error("the phone number has not been verified yet")]
+    PhoneNotVerified,
+    #[error("the account is blocked")]
+    AccountBlocked,
+    #[error("too many failed attempts; retry after {retry_after:?}")]
+    TooManyAttempts { retry_after: Duration },
+    /// Wrong, expired or already used code.
+    #[error("the code is wrong or has expired")]
+    CodeInvalid { attempts_left: u32 },
+    /// The code had too many wrong guesses and no longer works.
+    #[error("the code had too many wrong attempts")]
+    CodeExhausted,
+    #[error("another code cannot be sent yet; retry after {retry_after:?}")]
+    SendLimited { retry_after: Duration },
+    #[error("the SMS provider cannot deliver to this number")]
+    SmsUndeliverable,
+    #[error("the SMS provider is unavailable")]
+    SmsUnavailable { retry_after: Option<Duration> },
+    /// Unknown, expired or revoked refresh token.
+    #[error("the refresh token is not valid")]
+    RefreshTokenInvalid,
+    /// A rotated refresh token was presented again: the whole session family was revoked.
+    #[error("the refresh token was already used; the session has been revoked")]
+    RefreshTokenReused,
+    #[error("no such user")]
+    UserNotFound,
+    #[error("the phone number is already registered")]
+    PhoneTaken,
+    #[error("the SAP client id is already taken")]
+    SapClientTaken,
+    #[error(transparent)]
+    Storage(#[from] RepoError),
+}
+
+/// The account use cases over the ports.
+#[derive(Clone)]
+pub struct AccountService {
+    ports: Ports,
+    settings: AccountSettings,
+}
+
+impl AccountService {
+    #[must_use]
+    pub fn new(ports: Ports, settings: AccountSettings) -> Self {
+        Self { ports, settings }
+    }
+
+    #[must_use]
+    pub fn settings(&self) -> &AccountSettings {
+        &self.settings
+    }
+
+    /// Appends an audit event; a failure to audit is logged but never fails the request it describes.
+    pub async fn audit(&self, meta: &RequestMeta, kind: AuditKind, subject: Option<String>, reason: impl Into<String>) {
+        let event = AuditEvent::new(meta, self.ports.clock.now(), kind, subject, reason);
+        if let Err(e) = self.ports.audit.record(&event).await {
+            tracing::error!(error = %e, kind = kind.as_str(), "could not write audit event");
+        }
+    }
+}
+
+fn ttl(d: Duration) -> time::Duration {
+    time::Duration::try_from(d).unwrap_or(time::Duration::MAX)
+}

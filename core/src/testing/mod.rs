@@ -1,0 +1,46 @@
+//! In-memory fakes of every port, for service tests and as the first target of the storage
+//! conformance suite (they must behave exactly like the real stores).
+mod accounts;
+mod security;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use time::OffsetDateTime;
+
+pub use accounts::{InMemoryAudit, InMemoryCodes, InMemoryFailures, InMemoryRefreshTokens, InMemorySapClients, InMemoryUsers};
+pub use security::{FakeAccessTokens, FakePasswordHasher, FakeSecrets, ManualClock, RecordingSms};
+
+use crate::ports::Ports;
+
+/// Locks a fake's state; a poisoned lock (a panicking test) still yields the data.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Ports backed entirely by fakes, with handles to the ones tests steer or inspect.
+pub struct FakeWorld {
+    pub ports: Ports,
+    pub clock: Arc<ManualClock>,
+    pub sms: Arc<RecordingSms>,
+}
+
+/// A world of fakes starting at `now`.
+#[must_use]
+pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
+    let clock = Arc::new(ManualClock::new(now));
+    let sms = Arc::new(RecordingSms::default());
+    let ports = Ports {
+        users: Arc::new(InMemoryUsers::default()),
+        codes: Arc::new(InMemoryCodes::default()),
+        refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
+        sap_clients: Arc::new(InMemorySapClients::default()),
+        audit: Arc::new(InMemoryAudit::default()),
+        sms: sms.clone(),
+        passwords: Arc::new(FakePasswordHasher),
+        tokens: Arc::new(FakeAccessTokens),
+        secrets: Arc::new(FakeSecrets::default()),
+        failures: Arc::new(InMemoryFailures::new(clock.clone())),
+        clock: clock.clone(),
+    };
+    FakeWorld { ports, clock, sms }
+}
