@@ -1,1 +1,52 @@
+//! Sabil's HTTP API: poem-openapi routes under `/api`, the docs, health and metrics endpoints, and
+//! the request pipeline. `app()` builds the endpoint the server and the tests run.
+pub mod auth;
+pub mod body;
+pub mod context;
+pub mod error;
+mod health;
+pub mod middleware;
+pub mod routes;
+pub mod server;
+pub mod state;
+pub mod telemetry;
 
+use poem::middleware::Cors;
+use poem::{Endpoint, EndpointExt, Route, get};
+
+pub use state::AppState;
+
+/// The whole HTTP application for `state`.
+pub fn app(state: AppState) -> impl Endpoint {
+    let api = routes::service();
+    let spec = api.spec_endpoint();
+    let swagger = api.swagger_ui();
+    let mut route = Route::new()
+        .nest("/api", api)
+        .at("/openapi.json", spec)
+        .at("/healthz", get(health::healthz))
+        .at("/readyz", get(health::readyz))
+        .at("/metrics", get(health::metrics));
+    if state.config.docs_enabled {
+        route = route.nest("/docs", swagger);
+    }
+    let cors = if state.config.cors_origins.is_empty() {
+        None
+    } else {
+        Some(
+            Cors::new()
+                .allow_origins(state.config.cors_origins.iter().map(String::as_str))
+                .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+                .allow_headers(["authorization", "content-type", "idempotency-key", "x-request-id", "accept-language"])
+                .expose_headers(["x-request-id", "retry-after"])
+                .max_age(600),
+        )
+    };
+    middleware::Pipeline::new(route.with_if(cors.is_some(), cors.unwrap_or_default()).data(state.clone()), state)
+}
+
+/// The OpenAPI document as YAML (what `openapi/sabil.yaml` holds).
+#[must_use]
+pub fn spec_yaml() -> String {
+    routes::service().spec_yaml()
+}

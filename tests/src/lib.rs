@@ -1,1 +1,14 @@
+//! Harness of the storage conformance suite: builds the same bundle of repositories on the in-memory
+//! fakes, on a fresh SQLite file and on a fresh PostgreSQL database, so that each repository behaviour
+//! is written once (`conformance!`) and checked on all three.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod backend;
+pub mod fixtures;
+mod macros;
+mod postgres;
+mod redis;
+
+pub use backend::{Backend, Stores, run, run_sql};
+pub use postgres::with_database;
+pub use redis::redis_failure_counter;

@@ -238,7 +238,8 @@ impl SqlCodeRepository {
 struct CodeRow {
     id: Uuid,
     code_fingerprint: String,
-    attempts: i64,
+    // `INTEGER` is 32 bits on PostgreSQL (64 on SQLite, which decodes into i32 as well).
+    attempts: i32,
     expires_at: DbTime,
 }
 
@@ -288,7 +289,7 @@ impl VerificationCodeRepository for SqlCodeRepository {
     }
 
     async fn begin_attempt(&self, code_id: Uuid, max_attempts: u32) -> Result<Option<u32>, RepoError> {
-        let row: Option<(i64,)> = with_db!(&self.db, pool, E => sqlx::query_as::<E, (i64,)>(
+        let row: Option<(i32,)> = with_db!(&self.db, pool, E => sqlx::query_as::<E, (i32,)>(
             "UPDATE verification_codes SET attempts = attempts + 1 WHERE id = $1 AND consumed_at IS NULL AND attempts < $2 RETURNING attempts",
         )
         .bind(code_id).bind(i64::from(max_attempts)).fetch_optional(pool).await)

@@ -54,6 +54,11 @@ impl Problems {
         }
     }
 
+    /// Keeps the value when it parsed, records its problems under the fields they already name.
+    pub fn keep<T>(&mut self, parsed: Result<T, Invalid>) -> Option<T> {
+        parsed.map_err(|e| self.0.extend(e.0)).ok()
+    }
+
     /// `Ok(())` when nothing was recorded.
     pub fn finish(self) -> Result<(), Invalid> {
         if self.0.is_empty() { Ok(()) } else { Err(Invalid(self.0)) }

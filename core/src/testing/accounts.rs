@@ -17,8 +17,13 @@ use crate::ports::{
     StoredCode, UserQuery, UserRepository, VerificationCodeRepository,
 };
 
+/// Accounts in memory. `erase` removes the account's codes from the codes store it was built with, so
+/// build it with `new` and the `InMemoryCodes` the services use (`default` links a private one).
 #[derive(Debug, Default)]
-pub struct InMemoryUsers(Mutex<Vec<User>>);
+pub struct InMemoryUsers {
+    users: Mutex<Vec<User>>,
+    codes: Arc<InMemoryCodes>,
+}
 
 fn user_from(new: &NewUser) -> User {
     User {
@@ -38,8 +43,14 @@ fn user_from(new: &NewUser) -> User {
 }
 
 impl InMemoryUsers {
+    /// Accounts whose erasure also removes their codes from `codes`, as the SQL store does.
+    #[must_use]
+    pub fn new(codes: Arc<InMemoryCodes>) -> Self {
+        Self { users: Mutex::default(), codes }
+    }
+
     fn modify(&self, id: UserId, allowed: impl Fn(&User) -> bool, f: impl FnOnce(&mut User)) -> Result<User, RepoError> {
-        let mut users = lock(&self.0);
+        let mut users = lock(&self.users);
         let user = users.iter_mut().find(|u| u.id == id && allowed(u)).ok_or(RepoError::NotFound)?;
         f(user);
         Ok(user.clone())
@@ -53,7 +64,7 @@ fn not_deleted(u: &User) -> bool {
 #[async_trait]
 impl UserRepository for InMemoryUsers {
     async fn create(&self, new: &NewUser) -> Result<User, RepoError> {
-        let mut users = lock(&self.0);
+        let mut users = lock(&self.users);
         if users.iter().any(|u| u.phone.as_ref() == Some(&new.phone)) {
             return Err(RepoError::Conflict("users.phone".into()));
         }
@@ -63,11 +74,11 @@ impl UserRepository for InMemoryUsers {
     }
 
     async fn find_by_phone(&self, phone: &Phone) -> Result<Option<User>, RepoError> {
-        Ok(lock(&self.0).iter().find(|u| u.phone.as_ref() == Some(phone)).cloned())
+        Ok(lock(&self.users).iter().find(|u| u.phone.as_ref() == Some(phone)).cloned())
     }
 
     async fn get(&self, id: UserId) -> Result<Option<User>, RepoError> {
-        Ok(lock(&self.0).iter().find(|u| u.id == id).cloned())
+        Ok(lock(&self.users).iter().find(|u| u.id == id).cloned())
     }
 
     async fn reregister(&self, new: &NewUser) -> Result<User, RepoError> {
@@ -134,13 +145,14 @@ impl UserRepository for InMemoryUsers {
             u.location = None;
             u.status = UserStatus::Deleted;
             u.updated_at = now;
-        })
-        .map(|_| ())
+        })?;
+        self.codes.remove_for_user(id);
+        Ok(())
     }
 
     async fn list(&self, query: &UserQuery) -> Result<Page<User>, RepoError> {
         let needle = query.search.as_ref().map(|s| s.to_lowercase());
-        let mut users: Vec<User> = lock(&self.0)
+        let mut users: Vec<User> = lock(&self.users)
             .iter()
             .filter(|u| query.page.cursor.is_none_or(|c| u.id.0 < c))
             .filter(|u| {
@@ -177,6 +189,13 @@ struct CodeRow {
 
 #[derive(Debug, Default)]
 pub struct InMemoryCodes(Mutex<Vec<CodeRow>>);
+
+impl InMemoryCodes {
+    /// Forgets every code of the account (when it is erased).
+    fn remove_for_user(&self, user_id: UserId) {
+        lock(&self.0).retain(|r| r.issue.user_id != user_id);
+    }
+}
 
 #[async_trait]
 impl VerificationCodeRepository for InMemoryCodes {

@@ -29,9 +29,10 @@ pub struct FakeWorld {
 pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
     let clock = Arc::new(ManualClock::new(now));
     let sms = Arc::new(RecordingSms::default());
+    let codes = Arc::new(InMemoryCodes::default());
     let ports = Ports {
-        users: Arc::new(InMemoryUsers::default()),
-        codes: Arc::new(InMemoryCodes::default()),
+        users: Arc::new(InMemoryUsers::new(codes.clone())),
+        codes,
         refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
         sap_clients: Arc::new(InMemorySapClients::default()),
         audit: Arc::new(InMemoryAudit::default()),

@@ -92,8 +92,8 @@ impl AccountService {
     pub async fn refresh(&self, refresh_token: &str, meta: &RequestMeta) -> Result<TokenPair, AccountError> {
         let now = self.ports.clock.now();
         let fingerprint = self.ports.secrets.fingerprint(refresh_token);
+        // Plain refusals are audited as denied requests by the API; reuse gets its own event.
         let Some(record) = self.ports.refresh_tokens.find(&fingerprint).await? else {
-            self.audit(meta, AuditKind::AccessDenied, None, "unknown refresh token").await;
             return Err(AccountError::RefreshTokenInvalid);
         };
         let subject = Some(format!("user:{}", record.user_id));
@@ -111,19 +111,12 @@ impl AccountService {
                 .await;
                 return Err(AccountError::RefreshTokenReused);
             }
-            self.audit(
-                meta,
-                AuditKind::AccessDenied,
-                subject,
-                if current.revoked_at.is_some() { "revoked refresh token" } else { "expired refresh token" },
-            )
-            .await;
             return Err(AccountError::RefreshTokenInvalid);
         }
         let user = self.ports.users.get(record.user_id).await?.filter(|u| u.status == UserStatus::Active);
         let Some(user) = user else {
-            self.ports.refresh_tokens.revoke_family(record.family_id, now).await?;
-            self.audit(meta, AuditKind::AccessDenied, subject, "account no longer active").await;
+            let revoked = self.ports.refresh_tokens.revoke_family(record.family_id, now).await?;
+            self.audit(meta, AuditKind::TokenRevoked, subject, format!("account no longer active; {revoked} tokens revoked")).await;
             return Err(AccountError::RefreshTokenInvalid);
         };
         let tokens = self.issue_user_tokens(&user, Some(record.family_id)).await?;

@@ -1,0 +1,192 @@
+//! The request pipeline around every route: request id and log span, client address, body limit,
+//! the one error shape for every failure (including poem-openapi's own), audit of denied requests,
+//! Prometheus metrics, and security headers.
+use std::sync::Arc;
+use std::time::Instant;
+
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::{Endpoint, IntoResponse, Request, Response};
+use poem_openapi::OperationId;
+use poem_openapi::error::{AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError};
+use sabil_core::domain::AuditKind;
+use tracing::Instrument as _;
+
+use crate::body::BodyLimit;
+use crate::context::{RequestCtx, client_ip};
+use crate::error::{ApiError, FieldProblemBody};
+use crate::state::AppState;
+
+/// Wraps the whole application.
+pub struct Pipeline<E> {
+    inner: E,
+    state: AppState,
+    hsts: bool,
+}
+
+impl<E> Pipeline<E> {
+    pub fn new(inner: E, state: AppState) -> Self {
+        let hsts = state.config.tls_cert.is_some();
+        Self { inner, state, hsts }
+    }
+}
+
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
+}
+
+/// Renders poem's and poem-openapi's own errors in the one error shape.
+fn render_error(e: poem::Error) -> Response {
+    let api_error = if let Some(p) = e.downcast_ref::<ParseRequestPayloadError>() {
+        ApiError::schema(
+            "request.invalid_body",
+            format!("The body could not be read: {}", p.reason),
+            "Send JSON as described in /openapi.json.",
+            vec![],
+        )
+    } else if let Some(p) = e.downcast_ref::<ParseParamError>() {
+        ApiError::schema(
+            "request.invalid_parameter",
+            format!("The parameter `{}` is not valid.", p.name),
+            "Fix the named parameter; its type is in /openapi.json.",
+            vec![FieldProblemBody { field: p.name.to_owned(), problem: p.reason.clone() }],
+        )
+    } else if let Some(p) = e.downcast_ref::<ParsePathError>() {
+        ApiError::schema(
+            "request.invalid_path",
+            format!("The path segment `{}` is not valid.", p.name),
+            "Use an id exactly as the API returned it.",
+            vec![FieldProblemBody { field: p.name.to_owned(), problem: p.reason.clone() }],
+        )
+    } else if let Some(c) = e.downcast_ref::<ContentTypeError>() {
+        match c {
+            ContentTypeError::NotSupported { content_type } => ApiError::unsupported_media_type(Some(content_type)),
+            _ => ApiError::unsupported_media_type(None),
+        }
+    } else if e.is::<AuthorizationError>() {
+        ApiError::unauthorized(
+            "auth.missing_token",
+            "This operation needs an access token.",
+            "Send `Authorization: Bearer <accessToken>` with the token from POST /api/auth/login.",
+        )
+    } else {
+        let status = e.status();
+        let response = e.into_response();
+        let is_json =
+            response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("application/json"));
+        if is_json {
+            return response;
+        }
+        ApiError::for_status(status.as_u16(), status.canonical_reason().unwrap_or("Request failed"))
+    };
+    api_error.into_response()
+}
+
+/// The `code` and `message` of an error body, for the audit trail.
+async fn error_reason(resp: &mut Response) -> String {
+    let body = resp.take_body();
+    let bytes = body.into_bytes().await.unwrap_or_default();
+    let reason = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| Some(format!("{}: {}", v["error"]["code"].as_str()?, v["error"]["message"].as_str()?)))
+        .unwrap_or_else(|| resp.status().to_string());
+    resp.set_body(bytes);
+    reason
+}
+
+impl<E: Endpoint> Endpoint for Pipeline<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let started = Instant::now();
+        let ctx = RequestCtx {
+            request_id: request_id(&req),
+            client_ip: client_ip(&req, &self.state.config.trusted_proxies),
+            subject: Arc::default(),
+        };
+        let method = req.method().clone();
+        let path = req.uri().path().to_owned();
+        req.extensions_mut().insert(ctx.clone());
+        req.extensions_mut().insert(BodyLimit(self.state.config.max_body_bytes));
+        let span = tracing::info_span!("request", id = %ctx.request_id, method = %method, path = %path);
+        let forwarded_https = ctx.client_ip.is_some()
+            && req.headers().get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+            && req.remote_addr().as_socket_addr().is_some_and(|a| self.state.config.trusted_proxies.iter().any(|n| n.contains(&a.ip())));
+
+        let mut resp = async {
+            match self.inner.call(req).await {
+                Ok(out) => {
+                    let resp = out.into_response();
+                    if resp.status().is_client_error() || resp.status().is_server_error() { fix_plain_error(resp) } else { resp }
+                }
+                Err(e) => render_error(e),
+            }
+        }
+        .instrument(span.clone())
+        .await;
+
+        let status = resp.status();
+        let route = resp.extensions().get::<OperationId>().map_or_else(|| route_label(&path), |op| op.0.to_owned());
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            let reason = error_reason(&mut resp).await;
+            let meta = ctx.meta(&format!("{method} {}", route_label(&path)));
+            self.state.app.accounts.audit(&meta, AuditKind::AccessDenied, ctx.subject(), reason).instrument(span.clone()).await;
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        let labels = [("route", route), ("method", method.to_string()), ("status", status.as_u16().to_string())];
+        metrics::counter!("http_requests_total", &labels).increment(1);
+        metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed);
+        span.in_scope(|| tracing::info!(status = status.as_u16(), duration_ms = (elapsed * 1000.0).round(), "request finished"));
+
+        let headers = resp.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
+            headers.insert("x-request-id", v);
+        }
+        headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+        headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+        headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+        if path.starts_with("/api/") {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+        if self.hsts || forwarded_https {
+            headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        }
+        Ok(resp)
+    }
+}
+
+/// An error answered as a response that is not in the error shape (e.g. by poem itself).
+fn fix_plain_error(resp: Response) -> Response {
+    let is_json =
+        resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("application/json"));
+    if is_json {
+        return resp;
+    }
+    let status = resp.status();
+    let mut fixed = ApiError::for_status(status.as_u16(), status.canonical_reason().unwrap_or("Request failed")).into_response();
+    for (name, value) in resp.headers() {
+        if name == header::ALLOW || name == header::RETRY_AFTER || name == header::WWW_AUTHENTICATE {
+            fixed.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    fixed
+}
+
+/// A bounded label for routes outside the OpenAPI service.
+fn route_label(path: &str) -> String {
+    match path {
+        "/healthz" | "/readyz" | "/metrics" | "/openapi.json" | "/openapi.yaml" => path.to_owned(),
+        p if p.starts_with("/docs") => "/docs".to_owned(),
+        // Operations that failed before poem-openapi tagged the response (auth, parsing): the path,
+        // with ids replaced so the label set stays bounded.
+        p if p.starts_with("/api/") && p.len() <= 200 => p
+            .split('/')
+            .map(|seg| if uuid::Uuid::parse_str(seg).is_ok() || seg.parse::<u64>().is_ok() { "{id}" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/"),
+        _ => "unmatched".to_owned(),
+    }
+}

@@ -1,0 +1,107 @@
+//! Running the server: plain HTTP or native TLS (certificate reloaded on SIGHUP), graceful
+//! shutdown on SIGTERM/SIGINT letting in-flight requests finish.
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use poem::Server;
+use poem::listener::{Listener, RustlsCertificate, RustlsConfig, TcpListener};
+use sabil_adapters::app::App;
+use sabil_adapters::config::Config;
+
+use crate::state::AppState;
+use crate::telemetry;
+
+/// Why the server stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Start(#[from] sabil_adapters::app::StartError),
+    #[error("SABIL_TLS_CERT/SABIL_TLS_KEY: {0}")]
+    Tls(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: String, source: std::io::Error },
+}
+
+fn load_tls(cert: &PathBuf, key: &PathBuf) -> Result<RustlsConfig, String> {
+    let cert_pem = std::fs::read(cert).map_err(|e| format!("cannot read {}: {e}", cert.display()))?;
+    let key_pem = std::fs::read(key).map_err(|e| format!("cannot read {}: {e}", key.display()))?;
+    Ok(RustlsConfig::new().fallback(RustlsCertificate::new().cert(cert_pem).key(key_pem)))
+}
+
+/// Resolves when SIGTERM or Ctrl-C arrives.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}
+
+/// Starts everything from the configuration and serves until asked to stop.
+///
+/// # Errors
+/// A start-up failure naming the setting at fault.
+pub async fn run(config: Config) -> Result<(), ServeError> {
+    let started = Instant::now();
+    let app = App::from_config(&config).await?;
+    let config = Arc::new(config);
+    let state = AppState { app: app.clone(), config: config.clone(), metrics: telemetry::metrics_handle() };
+    let endpoint = crate::app(state);
+    let addr = config.bind.to_string();
+    let listen_err = |source| ServeError::Listen { addr: addr.clone(), source };
+    let server_result = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => {
+            let initial = load_tls(cert, key).map_err(ServeError::Tls)?;
+            let (cert, key) = (cert.clone(), key.clone());
+            let reloads = futures_util::stream::unfold((Some(initial), cert, key), |(initial, cert, key)| async move {
+                if let Some(first) = initial {
+                    return Some((first, (None, cert, key)));
+                }
+                let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok()?;
+                loop {
+                    hup.recv().await?;
+                    match load_tls(&cert, &key) {
+                        Ok(config) => {
+                            tracing::info!("TLS certificate reloaded");
+                            return Some((config, (None, cert, key)));
+                        }
+                        Err(e) => tracing::error!(error = %e, "TLS reload failed; keeping the current certificate"),
+                    }
+                }
+            });
+            let acceptor = TcpListener::bind(addr.clone()).rustls(reloads).into_acceptor().await.map_err(listen_err)?;
+            announce(&config, "https", started);
+            Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(config.shutdown_grace)).await
+        }
+        _ => {
+            let acceptor = TcpListener::bind(addr.clone()).into_acceptor().await.map_err(listen_err)?;
+            announce(&config, "http", started);
+            Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(config.shutdown_grace)).await
+        }
+    };
+    app.db.close().await;
+    server_result.map_err(|source| ServeError::Listen { addr, source })
+}
+
+fn announce(config: &Config, scheme: &str, started: Instant) {
+    let base = format!("{scheme}://{}", config.bind);
+    tracing::info!(
+        address = %base,
+        database = %config.database_url.split('@').next_back().unwrap_or_default(),
+        startup_ms = started.elapsed().as_millis() as u64,
+        "Sabil API listening"
+    );
+    println!("Sabil API listening on {base}  (docs: {base}/docs, spec: {base}/openapi.json, health: {base}/readyz)");
+}

@@ -1,0 +1,141 @@
+//! The three backends and the bundle of repositories the conformance cases run against, with what
+//! keeps the backing database alive (and removes it) for the length of one test.
+use std::future::Future;
+use std::sync::Arc;
+
+use sabil_adapters::store::{
+    Db, OutboxSms, SqlAuditRepository, SqlCodeRepository, SqlRefreshTokenRepository, SqlSapClientRepository, SqlUserRepository,
+};
+use sabil_core::ports::{AuditRepository, Clock, RefreshTokenRepository, SapClientRepository, UserRepository, VerificationCodeRepository};
+use sabil_core::testing::{InMemoryAudit, InMemoryCodes, InMemoryRefreshTokens, InMemorySapClients, InMemoryUsers};
+use tempfile::TempDir;
+
+use crate::postgres::TestDatabase;
+
+/// Where the repositories keep their data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The in-memory fakes of `sabil_core::testing`.
+    Fake,
+    /// The SQL stores on a fresh, migrated SQLite file.
+    Sqlite,
+    /// The SQL stores on a fresh, migrated PostgreSQL database (needs `SABIL_TEST_POSTGRES_URL`).
+    Postgres,
+}
+
+/// Connections per test pool: enough for the concurrency cases, small enough for many parallel tests.
+const POOL_SIZE: u32 = 5;
+
+/// What must outlive the repositories: the SQLite folder, or the PostgreSQL database to drop.
+enum Keep {
+    Nothing,
+    // Held only so the folder (and the database file in it) lives as long as the stores.
+    Folder(#[allow(dead_code)] TempDir),
+    // Dropped last: removes the database.
+    Database(#[allow(dead_code)] TestDatabase),
+}
+
+/// Every account repository of one backend, over one shared database.
+pub struct Stores {
+    pub backend: Backend,
+    pub users: Arc<dyn UserRepository>,
+    pub codes: Arc<dyn VerificationCodeRepository>,
+    pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
+    pub sap_clients: Arc<dyn SapClientRepository>,
+    pub audit: Arc<dyn AuditRepository>,
+    /// The pool behind the SQL stores; `None` on the fakes.
+    pub db: Option<Db>,
+    // Declared last so it is dropped after the repositories that use it.
+    _keep: Keep,
+}
+
+impl Stores {
+    /// The repositories of `backend` on empty storage; `None` when PostgreSQL is not configured
+    /// (and not required).
+    ///
+    /// # Panics
+    /// When the database cannot be created or migrated, or PostgreSQL is required but not configured.
+    pub async fn open(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Fake => Some(Self::fakes()),
+            Backend::Sqlite => {
+                let folder = tempfile::Builder::new().prefix("sabil-test-").tempdir().expect("create a temporary folder");
+                let url = format!("sqlite://{}", folder.path().join("sabil.db").display());
+                let db = Db::connect(&url, POOL_SIZE).await.expect("open the SQLite test database");
+                db.migrate().await.expect("migrate the SQLite test database");
+                Some(Self::sql(Backend::Sqlite, db, Keep::Folder(folder)))
+            }
+            Backend::Postgres => {
+                let database = TestDatabase::create().await?;
+                let db = Db::connect(database.url(), POOL_SIZE).await.expect("connect to the PostgreSQL test database");
+                db.migrate().await.expect("migrate the PostgreSQL test database");
+                Some(Self::sql(Backend::Postgres, db, Keep::Database(database)))
+            }
+        }
+    }
+
+    fn fakes() -> Self {
+        let codes = Arc::new(InMemoryCodes::default());
+        Self {
+            backend: Backend::Fake,
+            users: Arc::new(InMemoryUsers::new(codes.clone())),
+            codes,
+            refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
+            sap_clients: Arc::new(InMemorySapClients::default()),
+            audit: Arc::new(InMemoryAudit::default()),
+            db: None,
+            _keep: Keep::Nothing,
+        }
+    }
+
+    fn sql(backend: Backend, db: Db, keep: Keep) -> Self {
+        Self {
+            backend,
+            users: Arc::new(SqlUserRepository::new(db.clone())),
+            codes: Arc::new(SqlCodeRepository::new(db.clone())),
+            refresh_tokens: Arc::new(SqlRefreshTokenRepository::new(db.clone())),
+            sap_clients: Arc::new(SqlSapClientRepository::new(db.clone())),
+            audit: Arc::new(SqlAuditRepository::new(db.clone())),
+            db: Some(db),
+            _keep: keep,
+        }
+    }
+
+    /// The local SMS outbox on this backend's database (`None` on the fakes: it has no fake).
+    #[must_use]
+    pub fn outbox_sms(&self, clock: Arc<dyn Clock>) -> Option<OutboxSms> {
+        self.db.clone().map(|db| OutboxSms::new(db, clock))
+    }
+}
+
+// A case closure that uses only some fields (`stores.users`) would capture just those and drop the
+// rest, the database with it, before the case runs; a type with `Drop` is always captured whole.
+impl Drop for Stores {
+    fn drop(&mut self) {}
+}
+
+/// Runs one conformance case on `backend`, or reports it skipped when the backend is not configured.
+pub async fn run<F, Fut>(backend: Backend, case: F)
+where
+    F: FnOnce(Stores) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(stores) = Stores::open(backend).await else {
+        eprintln!("skipped on {backend:?}: set SABIL_TEST_POSTGRES_URL to run it");
+        return;
+    };
+    case(stores).await;
+}
+
+/// Runs a case that needs a SQL database (a store without a fake) on `backend`.
+///
+/// # Panics
+/// When called with `Backend::Fake`.
+pub async fn run_sql<F, Fut>(backend: Backend, case: F)
+where
+    F: FnOnce(Stores) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    assert_ne!(backend, Backend::Fake, "this case needs a SQL backend");
+    run(backend, case).await;
+}
