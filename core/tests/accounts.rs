@@ -77,14 +77,14 @@ impl World {
             .await
     }
 
-    async fn verify_with_last_code(&self, to: &str) -> Result<TokenPair, AccountError> {
-        self.accounts.verify_phone(&phone(to), &self.last_code(to), &meta()).await
+    async fn verify_with_last_code(&self, to: &str, pass: &str) -> Result<TokenPair, AccountError> {
+        self.accounts.verify_phone(&phone(to), &self.last_code(to), &Password::presented(pass), &meta()).await
     }
 
     /// Registers and verifies a customer; the pair is the one verification signs in with.
     async fn active_customer(&self, to: &str, pass: &str) -> TokenPair {
         self.register(to, pass).await.expect("registered");
-        self.verify_with_last_code(to).await.expect("verified")
+        self.verify_with_last_code(to, pass).await.expect("verified")
     }
 
     async fn login(&self, to: &str, pass: &str) -> Result<TokenPair, AccountError> {
@@ -133,7 +133,7 @@ async fn registration_texts_a_six_digit_code_and_verifying_it_activates_the_acco
     assert_eq!(pending.status, UserStatus::Unverified);
     assert_eq!(pending.verified_at, None);
 
-    let tokens = w.accounts.verify_phone(&phone(PHONE), &code, &meta()).await.expect("code accepted");
+    let tokens = w.accounts.verify_phone(&phone(PHONE), &code, &Password::presented(PASSWORD), &meta()).await.expect("code accepted");
 
     let user = w.user(PHONE).await.expect("account stored");
     assert_eq!(user.status, UserStatus::Active);
@@ -152,9 +152,9 @@ async fn a_verification_code_works_only_once() {
     let w = world();
     w.register(PHONE, PASSWORD).await.expect("registered");
     let code = w.last_code(PHONE);
-    w.accounts.verify_phone(&phone(PHONE), &code, &meta()).await.expect("first use accepted");
+    w.accounts.verify_phone(&phone(PHONE), &code, &Password::presented(PASSWORD), &meta()).await.expect("first use accepted");
 
-    let again = w.accounts.verify_phone(&phone(PHONE), &code, &meta()).await;
+    let again = w.accounts.verify_phone(&phone(PHONE), &code, &Password::presented(PASSWORD), &meta()).await;
 
     assert_eq!(again.expect_err("second use refused"), AccountError::CodeInvalid { attempts_left: 0 });
 }
@@ -168,9 +168,9 @@ async fn five_wrong_codes_void_the_code_so_even_the_right_one_then_fails() {
 
     let mut answers = Vec::new();
     for _ in 0..5 {
-        answers.push(w.accounts.verify_phone(&phone(PHONE), &wrong, &meta()).await.expect_err("wrong code refused"));
+        answers.push(w.accounts.verify_phone(&phone(PHONE), &wrong, &Password::presented(PASSWORD), &meta()).await.expect_err("wrong code refused"));
     }
-    let with_right_code = w.accounts.verify_phone(&phone(PHONE), &right, &meta()).await;
+    let with_right_code = w.accounts.verify_phone(&phone(PHONE), &right, &Password::presented(PASSWORD), &meta()).await;
 
     assert_eq!(
         answers,
@@ -192,13 +192,13 @@ async fn a_fresh_code_works_after_the_previous_one_was_exhausted() {
     w.register(PHONE, PASSWORD).await.expect("registered");
     let wrong = wrong_code(&w.last_code(PHONE));
     for _ in 0..5 {
-        let _ = w.accounts.verify_phone(&phone(PHONE), &wrong, &meta()).await;
+        let _ = w.accounts.verify_phone(&phone(PHONE), &wrong, &Password::presented(PASSWORD), &meta()).await;
     }
 
     w.advance(time::Duration::seconds(60));
     w.accounts.resend_code(&phone(PHONE)).await.expect("resent");
 
-    w.verify_with_last_code(PHONE).await.expect("the new code is accepted");
+    w.verify_with_last_code(PHONE, PASSWORD).await.expect("the new code is accepted");
 }
 
 #[tokio::test]
@@ -208,7 +208,7 @@ async fn a_code_still_works_just_before_ten_minutes() {
 
     w.advance(time::Duration::seconds(599));
 
-    w.verify_with_last_code(PHONE).await.expect("still valid");
+    w.verify_with_last_code(PHONE, PASSWORD).await.expect("still valid");
 }
 
 #[tokio::test]
@@ -218,7 +218,7 @@ async fn a_code_expires_after_ten_minutes() {
 
     w.advance(time::Duration::minutes(10));
 
-    let answer = w.verify_with_last_code(PHONE).await;
+    let answer = w.verify_with_last_code(PHONE, PASSWORD).await;
     assert_eq!(answer.expect_err("expired code refused"), AccountError::CodeInvalid { attempts_left: 0 });
     assert_eq!(w.user(PHONE).await.expect("stored").status, UserStatus::Unverified);
 }
@@ -248,9 +248,9 @@ async fn a_resend_after_a_minute_replaces_the_previous_code() {
 
     let second = w.last_code(PHONE);
     assert_ne!(first, second);
-    let with_first = w.accounts.verify_phone(&phone(PHONE), &first, &meta()).await;
+    let with_first = w.accounts.verify_phone(&phone(PHONE), &first, &Password::presented(PASSWORD), &meta()).await;
     assert!(matches!(with_first, Err(AccountError::CodeInvalid { .. })), "{with_first:?}");
-    w.accounts.verify_phone(&phone(PHONE), &second, &meta()).await.expect("the newest code is accepted");
+    w.accounts.verify_phone(&phone(PHONE), &second, &Password::presented(PASSWORD), &meta()).await.expect("the newest code is accepted");
 }
 
 #[tokio::test]
@@ -287,9 +287,9 @@ async fn registering_an_unverified_phone_again_resends_and_the_new_password_appl
 
     assert_eq!(answer, CodeSent { code_ttl: Duration::from_secs(600), resend_after: Duration::from_secs(60) });
     assert_eq!(w.texts_to(PHONE).len(), 2);
-    let old = w.accounts.verify_phone(&phone(PHONE), &first_code, &meta()).await;
+    let old = w.accounts.verify_phone(&phone(PHONE), &first_code, &Password::presented("second-try-password"), &meta()).await;
     assert!(matches!(old, Err(AccountError::CodeInvalid { .. })), "{old:?}");
-    w.verify_with_last_code(PHONE).await.expect("verified with the newest code");
+    w.verify_with_last_code(PHONE, "second-try-password").await.expect("verified with the newest code");
     w.login(PHONE, "second-try-password").await.expect("the new password signs in");
     assert_eq!(w.login(PHONE, "first-try-password").await.expect_err("old password"), AccountError::InvalidCredentials);
 }
@@ -304,7 +304,7 @@ async fn a_re_registration_refused_by_the_send_limit_changes_nothing() {
     let refused = w.register(PHONE, "someone-elses-password").await;
 
     assert!(matches!(refused, Err(AccountError::SendLimited { .. })), "{refused:?}");
-    w.accounts.verify_phone(&phone(PHONE), &owners_code, &meta()).await.expect("the owner's code still works");
+    w.accounts.verify_phone(&phone(PHONE), &owners_code, &Password::presented("owners-own-password"), &meta()).await.expect("the owner's code still works");
     w.login(PHONE, "owners-own-password").await.expect("the owner's password was kept");
     assert_eq!(w.login(PHONE, "someone-elses-password").await.expect_err("not applied"), AccountError::InvalidCredentials);
 }
@@ -315,10 +315,10 @@ async fn the_fifth_guess_may_still_be_the_right_code() {
     w.register(PHONE, PASSWORD).await.expect("registered");
     let right = w.last_code(PHONE);
     for _ in 0..4 {
-        let _ = w.accounts.verify_phone(&phone(PHONE), &wrong_code(&right), &meta()).await;
+        let _ = w.accounts.verify_phone(&phone(PHONE), &wrong_code(&right), &Password::presented(PASSWORD), &meta()).await;
     }
 
-    w.accounts.verify_phone(&phone(PHONE), &right, &meta()).await.expect("fifth guess accepted");
+    w.accounts.verify_phone(&phone(PHONE), &right, &Password::presented(PASSWORD), &meta()).await.expect("fifth guess accepted");
 }
 
 #[tokio::test]
@@ -529,7 +529,7 @@ async fn a_verification_code_does_not_reset_a_password() {
     let w = world();
     w.register(PHONE, PASSWORD).await.expect("registered");
     let verification_code = w.last_code(PHONE);
-    w.accounts.verify_phone(&phone(PHONE), &verification_code, &meta()).await.expect("verified");
+    w.accounts.verify_phone(&phone(PHONE), &verification_code, &Password::presented(PASSWORD), &meta()).await.expect("verified");
 
     let answer = w.accounts.reset_password(&phone(PHONE), &verification_code, &password("a-brand-new-secret"), &meta()).await;
 
@@ -619,7 +619,7 @@ async fn a_deleted_accounts_phone_can_register_a_new_account() {
     w.accounts.delete_me(old_id, &meta()).await.expect("deleted");
 
     w.register(PHONE, "a-fresh-start-pass").await.expect("the phone is free again");
-    let tokens = w.verify_with_last_code(PHONE).await.expect("verified");
+    let tokens = w.verify_with_last_code(PHONE, "a-fresh-start-pass").await.expect("verified");
 
     let new_id = w.user_id(PHONE).await;
     assert_ne!(new_id, old_id);
@@ -679,4 +679,27 @@ async fn throttled_sign_ins_are_audited_as_failures() {
     let kinds = w.audit_kinds().await;
     assert_eq!(kinds.iter().filter(|k| **k == AuditKind::LoginFailed).count(), 6);
     assert_eq!(kinds.last(), Some(&AuditKind::LoginFailed));
+}
+
+#[tokio::test]
+async fn a_stranger_who_re_registers_a_pending_phone_cannot_take_it_over() {
+    let w = world();
+    w.register(PHONE, "owners-own-password").await.expect("the owner registers");
+    w.advance(time::Duration::seconds(61));
+    w.register(PHONE, "strangers-password").await.expect("a stranger registers the same phone");
+    let code = w.last_code(PHONE);
+
+    // The owner types the newest code with the password they chose: the details changed, so no.
+    let owner = w.accounts.verify_phone(&phone(PHONE), &code, &Password::presented("owners-own-password"), &meta()).await;
+    assert_eq!(owner.expect_err("details were replaced"), AccountError::InvalidCredentials);
+    // The stranger knows their password but never sees the code.
+    let guess = OtpCode::parse("000000").expect("6 digits");
+    let stranger = w.accounts.verify_phone(&phone(PHONE), &guess, &Password::presented("strangers-password"), &meta()).await;
+    assert!(matches!(stranger, Err(AccountError::CodeInvalid { .. } | AccountError::CodeExhausted)), "{stranger:?}");
+    assert_eq!(w.user(PHONE).await.expect("stored").status, UserStatus::Unverified);
+
+    // The owner registers again and verifies with their own details.
+    w.advance(time::Duration::seconds(61));
+    w.active_customer(PHONE, "owners-own-password").await;
+    assert_eq!(w.login(PHONE, "strangers-password").await.expect_err("never applied"), AccountError::InvalidCredentials);
 }

@@ -37,7 +37,7 @@ pub struct RegisterRequest {
     pub location: Option<LocationDto>,
 }
 
-/// A phone with the code texted to it.
+/// A phone with the code texted to it, and the password chosen at registration.
 #[derive(Debug, Object, Deserialize)]
 #[oai(rename_all = "camelCase")]
 #[oai(deny_unknown_fields)]
@@ -48,6 +48,10 @@ pub struct VerifyPhoneRequest {
     /// The 6-digit code from the SMS.
     #[oai(validator(max_length = 6))]
     pub code: String,
+    /// The password given to POST /api/auth/register. Required so that someone else registering the
+    /// same pending phone cannot have their password activated by the owner's code.
+    #[oai(validator(max_length = 128))]
+    pub password: String,
 }
 
 /// A phone number.
@@ -137,7 +141,8 @@ impl AuthApi {
 
     /// Verify the phone with the SMS code
     ///
-    /// Activates the account and signs it in. A code allows 5 attempts, then a new one is needed.
+    /// Activates the account and signs it in. Send the password chosen at registration with the
+    /// code. A code allows 5 attempts, then a new one is needed.
     #[oai(path = "/verify-phone", method = "post", operation_id = "verifyPhone")]
     async fn verify_phone(
         &self,
@@ -150,7 +155,8 @@ impl AuthApi {
         let code = problems.check("code", OtpCode::parse(&body.0.code));
         problems.finish()?;
         let (Some(phone), Some(code)) = (phone, code) else { unreachable_fields()? };
-        let tokens = state.app.accounts.verify_phone(&phone, &code, &ctx(req).meta("POST /api/auth/verify-phone")).await?;
+        let password = Password::presented(&body.0.password);
+        let tokens = state.app.accounts.verify_phone(&phone, &code, &password, &ctx(req).meta("POST /api/auth/verify-phone")).await?;
         Ok(Json(TokenResponse::new(tokens, state.app.ports.clock.now())))
     }
 

@@ -5,7 +5,8 @@ use uuid::Uuid;
 
 use super::{AccountError, AccountService};
 use crate::domain::{
-    CodePurpose, FullName, GeoLocation, Language, NewUser, OtpCode, Password, Phone, RequestMeta, Role, TokenPair, User, UserId, UserStatus,
+    CodePurpose, FullName, GeoLocation, Language, NewUser, OtpCode, Password, PasswordHash, Phone, RequestMeta, Role, TokenPair, User, UserId,
+    UserStatus,
 };
 use crate::error::RepoError;
 
@@ -107,14 +108,22 @@ impl AccountService {
         Ok(self.code_sent())
     }
 
-    /// Confirms the phone with the SMS code, activates the account and signs it in.
+    /// Confirms the phone with the SMS code, activates the account and signs it in. The password
+    /// chosen at registration must come with the code: anyone may register a pending phone again
+    /// (replacing its details), and only this check stops a stranger's password from being
+    /// activated by the owner's code.
     ///
     /// # Errors
-    /// `CodeInvalid`, `CodeExhausted`, `Storage`.
-    pub async fn verify_phone(&self, phone: &Phone, code: &OtpCode, meta: &RequestMeta) -> Result<TokenPair, AccountError> {
+    /// `InvalidCredentials` when the password is not the pending registration's, `CodeInvalid`,
+    /// `CodeExhausted`, `Storage`.
+    pub async fn verify_phone(&self, phone: &Phone, code: &OtpCode, password: &Password, meta: &RequestMeta) -> Result<TokenPair, AccountError> {
         let Some(user) = self.ports.users.find_by_phone(phone).await?.filter(|u| u.status == UserStatus::Unverified) else {
             return Err(AccountError::CodeInvalid { attempts_left: 0 });
         };
+        let registered_with = user.password_hash.clone().unwrap_or_else(|| PasswordHash(String::new()));
+        if !self.ports.passwords.verify(password, &registered_with).await {
+            return Err(AccountError::InvalidCredentials);
+        }
         self.check_code(&user, CodePurpose::VerifyPhone, code).await?;
         let user = self.ports.users.mark_verified(user.id, self.ports.clock.now()).await?;
         let tokens = self.issue_user_tokens(&user, None).await?;
