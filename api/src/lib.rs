@@ -17,7 +17,7 @@ use poem::{Endpoint, EndpointExt, Route, get};
 pub use state::AppState;
 
 /// The whole HTTP application for `state`.
-pub fn app(state: AppState) -> impl Endpoint {
+pub fn app(state: AppState) -> impl Endpoint<Output = poem::Response> {
     let api = routes::service();
     let spec = api.spec_endpoint();
     let swagger = api.swagger_ui();

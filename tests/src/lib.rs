@@ -10,5 +10,5 @@ mod postgres;
 mod redis;
 
 pub use backend::{Backend, Stores, run, run_sql};
-pub use postgres::with_database;
+pub use postgres::{TestDatabase, with_database};
 pub use redis::redis_failure_counter;

@@ -4,7 +4,7 @@
 /// `<name>::on_sqlite` and `<name>::on_postgres` (skipped when PostgreSQL is not configured).
 /// The case is a closure taking the backend's [`Stores`](crate::Stores):
 ///
-/// ```ignore
+/// ```text
 /// conformance!(duplicate_phone_is_a_conflict, |stores| async move {
 ///     stores.users.create(&new_user("+96550001234")).await.expect("first");
 ///     assert!(matches!(stores.users.create(&new_user("+96550001234")).await, Err(RepoError::Conflict(_))));

@@ -9,7 +9,7 @@ const URL_VAR: &str = "SABIL_TEST_POSTGRES_URL";
 const REQUIRE_VAR: &str = "SABIL_REQUIRE_POSTGRES";
 
 /// A database that exists for one test and is dropped with this value.
-pub(crate) struct TestDatabase {
+pub struct TestDatabase {
     admin_url: String,
     name: String,
     url: String,
@@ -20,7 +20,7 @@ impl TestDatabase {
     ///
     /// # Panics
     /// When PostgreSQL is required but not configured, or the server refuses.
-    pub(crate) async fn create() -> Option<Self> {
+    pub async fn create() -> Option<Self> {
         let admin_url = match std::env::var(URL_VAR) {
             Ok(url) if !url.trim().is_empty() => url,
             _ if std::env::var(REQUIRE_VAR).is_ok_and(|v| v == "1") => panic!(
@@ -42,7 +42,7 @@ impl TestDatabase {
     }
 
     /// The URL of the test database.
-    pub(crate) fn url(&self) -> &str {
+    pub fn url(&self) -> &str {
         &self.url
     }
 }

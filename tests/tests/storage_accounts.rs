@@ -1,6 +1,8 @@
 //! Conformance of the account stores: every behaviour of `UserRepository`, `VerificationCodeRepository`,
 //! `RefreshTokenRepository`, `SapClientRepository`, `AuditRepository` and the local SMS outbox, stated
 //! once and run on the in-memory fakes, SQLite and PostgreSQL (`conformance!`).
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 #[path = "storage_accounts/audit.rs"]
 mod audit;
 #[path = "storage_accounts/codes.rs"]

@@ -1,5 +1,7 @@
 //! Conformance of the `FailureCounter`s: the in-process counter and its fake on a manual clock, and the
 //! Redis counter on real time (when `SABIL_TEST_REDIS_URL` is set) under a key prefix of its own.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -154,7 +154,7 @@ pub struct TokenResponse {
 impl TokenResponse {
     pub fn new(t: TokenPair, now: OffsetDateTime) -> Self {
         Self {
-            expires_in: (t.access_expires_at - now).whole_seconds().max(0),
+            expires_in: (t.access_expires_at - now).as_seconds_f64().round().max(0.0) as i64,
             access_token: t.access_token,
             token_type: "Bearer".to_owned(),
             access_token_expires_at: t.access_expires_at,

@@ -163,7 +163,7 @@ impl UserRepository for InMemoryUsers {
             })
             .cloned()
             .collect();
-        users.sort_by(|a, b| b.id.cmp(&a.id));
+        users.sort_by_key(|u| std::cmp::Reverse(u.id));
         Ok(page_of(users, query.page.limit, |u| u.id.0))
     }
 }
@@ -319,7 +319,12 @@ impl AuditRepository for InMemoryAudit {
     }
 
     async fn recent(&self, limit: u32) -> Result<Vec<AuditEvent>, RepoError> {
-        Ok(lock(&self.0).iter().rev().take(limit as usize).cloned().collect())
+        // Newest by id (UUIDv7, so creation time) as the SQL store orders, not by arrival: concurrent
+        // requests may record a later event first.
+        let mut events = lock(&self.0).clone();
+        events.sort_by_key(|e| std::cmp::Reverse(e.id));
+        events.truncate(limit as usize);
+        Ok(events)
     }
 }
 

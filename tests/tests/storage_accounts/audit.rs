@@ -5,7 +5,7 @@ use sabil_core::domain::{AuditEvent, AuditKind, RequestMeta};
 use sabil_core::ports::{Clock, SmsGateway, SmsMessage};
 use sabil_core::testing::ManualClock;
 use sabil_tests::conformance;
-use sabil_tests::fixtures::{T0, at, phone};
+use sabil_tests::fixtures::{T0, at, audit_event, phone};
 
 conformance!(the_newest_audit_events_come_first, |stores| async move {
     let kinds = [
@@ -17,7 +17,7 @@ conformance!(the_newest_audit_events_come_first, |stores| async move {
     ];
     let mut events = Vec::new();
     for (i, kind) in kinds.into_iter().enumerate() {
-        let event = sabil_tests::fixtures::audit_event(kind, at(i64::try_from(i).expect("small") * 10), &format!("reason {i}"));
+        let event = audit_event(kind, at(i64::try_from(i).expect("small") * 10), &format!("reason {i}"));
         stores.audit.record(&event).await.expect("record");
         events.push(event);
     }
@@ -36,6 +36,17 @@ conformance!(the_newest_audit_events_come_first, |stores| async move {
     assert_eq!(stores.audit.recent(3).await.expect("recent"), events[..3]);
     assert_eq!(stores.audit.recent(100).await.expect("recent"), events);
     assert_eq!(stores.audit.recent(0).await.expect("recent"), Vec::<AuditEvent>::new());
+});
+
+conformance!(audit_events_recorded_out_of_order_still_come_newest_first, |stores| async move {
+    // Two requests racing: the later event reaches the store first.
+    let earlier = audit_event(AuditKind::LoginFailed, at(10), "first");
+    let later = audit_event(AuditKind::LoginSucceeded, at(20), "second");
+    stores.audit.record(&later).await.expect("record");
+    stores.audit.record(&earlier).await.expect("record");
+
+    assert_eq!(stores.audit.recent(10).await.expect("recent"), [later.clone(), earlier]);
+    assert_eq!(stores.audit.recent(1).await.expect("recent"), [later]);
 });
 
 conformance!(sql: texts_kept_in_the_local_outbox_are_listed_newest_first, |stores| async move {

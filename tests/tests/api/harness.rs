@@ -1,0 +1,189 @@
+//! A running application per test: temporary data directory, fresh database, local SMS outbox,
+//! and helpers that send JSON and read back status, headers and body.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use poem::endpoint::BoxEndpoint;
+use poem::http::{HeaderMap, StatusCode};
+use poem::test::TestClient;
+use poem::{EndpointExt, Response};
+use sabil_adapters::app::App;
+use sabil_adapters::config::Config;
+use sabil_api::AppState;
+use sabil_core::domain::{FullName, Password, Phone};
+use sabil_tests::TestDatabase;
+use serde_json::{Value, json};
+
+pub const JWT_SECRET: &str = "test-signing-key-0123456789abcdef0123456789";
+pub const PASSWORD: &str = "water-for-the-mosque";
+
+/// Which engine a test runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub client: TestClient<BoxEndpoint<'static, Response>>,
+    pub app: App,
+    _dir: tempfile::TempDir,
+    _pg: Option<TestDatabase>,
+}
+
+/// The answer to one request.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    /// The error code of an error body.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or_default()
+    }
+
+    /// Asserts the one error shape and returns the code.
+    pub fn assert_error(&self, status: u16, kind: &str) -> &str {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        let e = &self.body["error"];
+        assert_eq!(e["type"], kind, "unexpected error type; body: {}", self.body);
+        assert!(e["code"].as_str().is_some_and(|c| !c.is_empty()), "error without code: {}", self.body);
+        assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "error without message: {}", self.body);
+        self.code()
+    }
+
+    /// The fields named by an error body.
+    pub fn fields(&self) -> Vec<String> {
+        self.body["error"]["fields"].as_array().map(|a| a.iter().filter_map(|f| f["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    /// A fresh application; `None` when PostgreSQL is asked for but not configured (and not required).
+    pub async fn start(engine: Engine, extra: &[(&str, &str)]) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pg = match engine {
+            Engine::Sqlite => None,
+            Engine::Postgres => Some(TestDatabase::create().await?),
+        };
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("SABIL_DATA_DIR".to_owned(), dir.path().display().to_string()),
+            ("SABIL_JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
+            ("SABIL_AUTO_MIGRATE".to_owned(), "true".to_owned()),
+        ]);
+        if let Some(pg) = &pg {
+            vars.insert("SABIL_DATABASE_URL".to_owned(), pg.url().to_owned());
+        }
+        for (k, v) in extra {
+            vars.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let config = Config::from_vars(&vars).expect("test configuration is valid");
+        let app = App::from_config(&config).await.expect("application starts");
+        let state = AppState { app: app.clone(), config: Arc::new(config), metrics: sabil_api::telemetry::metrics_handle() };
+        let client = TestClient::new(sabil_api::app(state).boxed());
+        Some(Self { client, app, _dir: dir, _pg: pg })
+    }
+
+    /// Sends `body` (raw text) with the given method, path, content type and bearer token.
+    pub async fn raw(&self, method: &str, path: &str, content_type: Option<&str>, body: Option<String>, token: Option<&str>) -> Answer {
+        let method = poem::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.client.request(method, path);
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        if let Some(token) = token {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
+        if let Some(body) = body {
+            req = req.body(body);
+        }
+        let resp = req.send().await.0;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.into_body().into_string().await.expect("body readable");
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Answer { status, headers, body }
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        self.raw("POST", path, Some("application/json"), Some(body.to_string()), None).await
+    }
+
+    pub async fn post_as(&self, path: &str, body: Value, token: &str) -> Answer {
+        self.raw("POST", path, Some("application/json"), Some(body.to_string()), Some(token)).await
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> Answer {
+        self.raw("GET", path, None, None, Some(token)).await
+    }
+
+    /// The newest code texted to `phone` by the local SMS outbox.
+    pub async fn last_code(&self, phone: &str) -> String {
+        let outbox = self.app.sms_outbox.as_ref().expect("local SMS outbox in tests");
+        let messages = outbox.list(50).await.expect("outbox readable");
+        let body = messages.into_iter().find(|m| m.to == phone).expect("a message to the phone").body;
+        sabil_core::testing::extract_code(&body).expect("a 6-digit code in the message")
+    }
+
+    /// Registers and verifies a customer; returns the token response.
+    pub async fn customer(&self, phone: &str) -> Value {
+        let a = self.post("/api/auth/register", json!({"phone": phone, "fullName": "Fatima Al-Sabah", "password": PASSWORD})).await;
+        assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.body);
+        let code = self.last_code(phone).await;
+        let a = self.post("/api/auth/verify-phone", json!({"phone": phone, "code": code, "password": PASSWORD})).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        a.body
+    }
+
+    /// Creates an admin (as `sabil admin create` does) and signs in.
+    pub async fn admin(&self, phone: &str) -> String {
+        self.app
+            .accounts
+            .create_admin(Phone::parse(phone).expect("phone"), FullName::parse("Sabil Admin").expect("name"), &Password::parse(PASSWORD).expect("pw"))
+            .await
+            .expect("admin created");
+        let a = self.post("/api/auth/login", json!({"phone": phone, "password": PASSWORD})).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        a.body["accessToken"].as_str().expect("token").to_owned()
+    }
+
+    /// Audit rows, newest first, as `kind|route|reason`.
+    pub async fn audit(&self) -> Vec<String> {
+        self.app.ports.audit.recent(100).await.expect("audit readable").into_iter().map(|e| format!("{}|{}|{}", e.kind.as_str(), e.route, e.reason)).collect()
+    }
+}
+
+pub fn token(v: &Value, field: &str) -> String {
+    v[field].as_str().unwrap_or_else(|| panic!("{field} in {v}")).to_owned()
+}
+
+/// One test body run on SQLite and on PostgreSQL (skipped there when not configured).
+macro_rules! api_test {
+    ($name:ident, |$app:ident| $body:block) => {
+        api_test!($name, &[], |$app| $body);
+    };
+    ($name:ident, $extra:expr, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn case($app: $crate::harness::TestApp) $body
+
+            #[tokio::test]
+            async fn on_sqlite() {
+                let app = $crate::harness::TestApp::start($crate::harness::Engine::Sqlite, $extra).await.expect("sqlite always runs");
+                case(app).await;
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                if let Some(app) = $crate::harness::TestApp::start($crate::harness::Engine::Postgres, $extra).await {
+                    case(app).await;
+                }
+            }
+        }
+    };
+}
+pub(crate) use api_test;

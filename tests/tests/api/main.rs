@@ -1,0 +1,11 @@
+//! End-to-end tests of the HTTP API: the real router in-process (`poem::test::TestClient`) over a
+//! real database, SQLite always and PostgreSQL when `SABIL_TEST_POSTGRES_URL` is set.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+mod admin;
+mod bad_input;
+mod journey;
+mod platform;
+mod tokens;
