@@ -168,7 +168,9 @@ async fn five_wrong_codes_void_the_code_so_even_the_right_one_then_fails() {
 
     let mut answers = Vec::new();
     for _ in 0..5 {
-        answers.push(w.accounts.verify_phone(&phone(PHONE), &wrong, &Password::presented(PASSWORD), &meta()).await.expect_err("wrong code refused"));
+        answers.push(
+            w.accounts.verify_phone(&phone(PHONE), &wrong, &Password::presented(PASSWORD), &meta()).await.expect_err("wrong code refused"),
+        );
     }
     let with_right_code = w.accounts.verify_phone(&phone(PHONE), &right, &Password::presented(PASSWORD), &meta()).await;
 
@@ -304,7 +306,10 @@ async fn a_re_registration_refused_by_the_send_limit_changes_nothing() {
     let refused = w.register(PHONE, "someone-elses-password").await;
 
     assert!(matches!(refused, Err(AccountError::SendLimited { .. })), "{refused:?}");
-    w.accounts.verify_phone(&phone(PHONE), &owners_code, &Password::presented("owners-own-password"), &meta()).await.expect("the owner's code still works");
+    w.accounts
+        .verify_phone(&phone(PHONE), &owners_code, &Password::presented("owners-own-password"), &meta())
+        .await
+        .expect("the owner's code still works");
     w.login(PHONE, "owners-own-password").await.expect("the owner's password was kept");
     assert_eq!(w.login(PHONE, "someone-elses-password").await.expect_err("not applied"), AccountError::InvalidCredentials);
 }

@@ -221,6 +221,9 @@ impl ProfileChanges {
     }
 }
 
+/// The name a deleted account keeps in place of its owner's.
+pub const DELETED_NAME: &str = "Deleted user";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +258,3 @@ mod tests {
         }
     }
 }
-
-/// The name a deleted account keeps in place of its owner's.
-pub const DELETED_NAME: &str = "Deleted user";

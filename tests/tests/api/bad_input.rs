@@ -20,7 +20,14 @@ fn routes() -> Vec<(&'static str, &'static str, Value)> {
     ]
 }
 
-async fn send(t: &TestApp, method: &str, path: &str, content_type: Option<&str>, body: Option<String>, token: &str) -> crate::harness::Answer {
+async fn send(
+    t: &TestApp,
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: Option<String>,
+    token: &str,
+) -> crate::harness::Answer {
     t.raw(method, path, content_type, body, Some(token)).await
 }
 
@@ -85,7 +92,10 @@ api_test!(invalid_values_are_rejected_field_by_field_and_nothing_is_stored, |t| 
         (json!({"phone": "", "fullName": "", "password": ""}), vec!["phone", "fullName", "password"]),
         (json!({"phone": "+96550008100", "fullName": "x".repeat(10_000), "password": PASSWORD}), vec!["fullName"]),
         (json!({"phone": "+96550008100", "fullName": "Ali", "password": "password1"}), vec!["password"]),
-        (json!({"phone": "+96550008100", "fullName": "Ali", "password": PASSWORD, "location": {"latitude": 123.0, "longitude": 0.0}}), vec!["location.latitude"]),
+        (
+            json!({"phone": "+96550008100", "fullName": "Ali", "password": PASSWORD, "location": {"latitude": 123.0, "longitude": 0.0}}),
+            vec!["location.latitude"],
+        ),
     ];
     for (body, fields) in cases {
         let a = t.post("/api/auth/register", body.clone()).await;
@@ -93,7 +103,9 @@ api_test!(invalid_values_are_rejected_field_by_field_and_nothing_is_stored, |t| 
         assert_eq!(a.fields(), fields, "{body}");
         assert!(a.body["error"]["hint"].as_str().is_some_and(|h| !h.is_empty()));
     }
-    let sqlish = t.post("/api/auth/register", json!({"phone": "+96550008101", "fullName": "Robert'); DROP TABLE users;--", "password": PASSWORD})).await;
+    let sqlish = t
+        .post("/api/auth/register", json!({"phone": "+96550008101", "fullName": "Robert'); DROP TABLE users;--", "password": PASSWORD}))
+        .await;
     assert_eq!(sqlish.status, StatusCode::ACCEPTED, "names are data, not SQL");
     assert_eq!(user_count(&t).await, 1, "only the valid registration was stored");
     let login = t.post("/api/auth/login", json!({"phone": "' OR '1'='1", "password": "' OR '1'='1"})).await;

@@ -56,7 +56,10 @@ impl Answer {
 
     /// The fields named by an error body.
     pub fn fields(&self) -> Vec<String> {
-        self.body["error"]["fields"].as_array().map(|a| a.iter().filter_map(|f| f["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        self.body["error"]["fields"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|f| f["field"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -141,7 +144,11 @@ impl TestApp {
     pub async fn admin(&self, phone: &str) -> String {
         self.app
             .accounts
-            .create_admin(Phone::parse(phone).expect("phone"), FullName::parse("Sabil Admin").expect("name"), &Password::parse(PASSWORD).expect("pw"))
+            .create_admin(
+                Phone::parse(phone).expect("phone"),
+                FullName::parse("Sabil Admin").expect("name"),
+                &Password::parse(PASSWORD).expect("pw"),
+            )
             .await
             .expect("admin created");
         let a = self.post("/api/auth/login", json!({"phone": phone, "password": PASSWORD})).await;
@@ -151,7 +158,15 @@ impl TestApp {
 
     /// Audit rows, newest first, as `kind|route|reason`.
     pub async fn audit(&self) -> Vec<String> {
-        self.app.ports.audit.recent(100).await.expect("audit readable").into_iter().map(|e| format!("{}|{}|{}", e.kind.as_str(), e.route, e.reason)).collect()
+        self.app
+            .ports
+            .audit
+            .recent(100)
+            .await
+            .expect("audit readable")
+            .into_iter()
+            .map(|e| format!("{}|{}|{}", e.kind.as_str(), e.route, e.reason))
+            .collect()
     }
 }
 

@@ -36,7 +36,13 @@ api_test!(register_verify_use_refresh_and_sign_out, |t| {
     assert_eq!(me.body["location"], json!({"latitude": 29.3759, "longitude": 47.9774, "accuracyMeters": 12.5}));
 
     let patched = t
-        .raw("PATCH", "/api/users/me", Some("application/json"), Some(json!({"fullName": "Fatima S.", "language": "ar"}).to_string()), Some(&access))
+        .raw(
+            "PATCH",
+            "/api/users/me",
+            Some("application/json"),
+            Some(json!({"fullName": "Fatima S.", "language": "ar"}).to_string()),
+            Some(&access),
+        )
         .await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
     assert_eq!((patched.body["fullName"].as_str(), patched.body["language"].as_str()), (Some("Fatima S."), Some("ar")));
@@ -51,12 +57,18 @@ api_test!(register_verify_use_refresh_and_sign_out, |t| {
 
     let logout = t.post("/api/auth/logout", json!({"refreshToken": newest})).await;
     assert_eq!(logout.status, StatusCode::NO_CONTENT);
-    assert_eq!(t.post("/api/auth/logout", json!({"refreshToken": newest})).await.status, StatusCode::NO_CONTENT, "logout repeats harmlessly");
+    assert_eq!(
+        t.post("/api/auth/logout", json!({"refreshToken": newest})).await.status,
+        StatusCode::NO_CONTENT,
+        "logout repeats harmlessly"
+    );
     let after = t.post("/api/auth/refresh", json!({"refreshToken": newest})).await;
     assert_eq!(after.assert_error(401, "auth"), "auth.refresh_token_invalid");
 
     let kinds = t.audit().await;
-    for expected in ["login_succeeded|POST /api/auth/verify-phone", "token_refreshed|POST /api/auth/refresh", "token_revoked|POST /api/auth/logout"] {
+    for expected in
+        ["login_succeeded|POST /api/auth/verify-phone", "token_refreshed|POST /api/auth/refresh", "token_revoked|POST /api/auth/logout"]
+    {
         assert!(kinds.iter().any(|k| k.starts_with(expected)), "missing {expected} in {kinds:?}");
     }
 });
@@ -99,7 +111,8 @@ api_test!(registering_a_known_phone_answers_like_a_new_one, |t| {
     let phone = "+96550004444";
     t.customer(phone).await;
     let again = t.post("/api/auth/register", json!({"phone": phone, "fullName": "Someone Else", "password": "another-password-1"})).await;
-    let fresh = t.post("/api/auth/register", json!({"phone": "+96550004445", "fullName": "Someone Else", "password": "another-password-1"})).await;
+    let fresh =
+        t.post("/api/auth/register", json!({"phone": "+96550004445", "fullName": "Someone Else", "password": "another-password-1"})).await;
     assert_eq!((again.status, &again.body), (fresh.status, &fresh.body));
     assert_eq!(t.post("/api/auth/login", json!({"phone": phone, "password": PASSWORD})).await.status, StatusCode::OK, "password unchanged");
 });
@@ -113,7 +126,8 @@ api_test!(repeated_wrong_passwords_are_throttled_with_retry_after, |t| {
     }
     let throttled = t.post("/api/auth/login", json!({"phone": phone, "password": PASSWORD})).await;
     assert_eq!(throttled.assert_error(429, "rate_limited"), "auth.too_many_attempts");
-    let retry_after: u64 = throttled.headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).expect("Retry-After");
+    let retry_after: u64 =
+        throttled.headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).expect("Retry-After");
     assert!((1..=900).contains(&retry_after), "{retry_after}");
     // An unknown phone answers exactly like a wrong password.
     let unknown = t.post("/api/auth/login", json!({"phone": "+96550005556", "password": "not-the-password"})).await;

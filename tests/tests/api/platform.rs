@@ -36,22 +36,24 @@ api_test!(unknown_routes_and_methods_answer_in_the_error_shape, |t| {
     assert!(a.status.is_client_error() && a.body["error"]["code"].is_string(), "{} {}", a.status, a.body);
 });
 
-api_test!(
-    cors_allows_configured_origins_only,
-    &[("SABIL_CORS_ORIGINS", "https://admin.sabil.example")],
-    |t| {
-        let ok = t
-            .client
-            .options("/api/auth/login")
-            .header("origin", "https://admin.sabil.example")
-            .header("access-control-request-method", "POST")
-            .send()
-            .await;
-        ok.assert_header("access-control-allow-origin", "https://admin.sabil.example");
-        let other = t.client.options("/api/auth/login").header("origin", "https://evil.example").header("access-control-request-method", "POST").send().await;
-        assert!(other.0.headers().get("access-control-allow-origin").is_none());
-    }
-);
+api_test!(cors_allows_configured_origins_only, &[("SABIL_CORS_ORIGINS", "https://admin.sabil.example")], |t| {
+    let ok = t
+        .client
+        .options("/api/auth/login")
+        .header("origin", "https://admin.sabil.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await;
+    ok.assert_header("access-control-allow-origin", "https://admin.sabil.example");
+    let other = t
+        .client
+        .options("/api/auth/login")
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await;
+    assert!(other.0.headers().get("access-control-allow-origin").is_none());
+});
 
 #[test]
 fn the_committed_spec_matches_the_code() {
@@ -72,7 +74,10 @@ fn the_committed_spec_matches_the_code() {
 fn migrations_come_in_pairs() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations");
     let names = |engine: &str| {
-        let mut v: Vec<String> = std::fs::read_dir(format!("{root}/{engine}")).expect("folder").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+        let mut v: Vec<String> = std::fs::read_dir(format!("{root}/{engine}"))
+            .expect("folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
         v.sort();
         v
     };

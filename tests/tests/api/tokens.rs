@@ -14,7 +14,12 @@ fn secret(s: &str) -> secrecy::SecretString {
 
 fn claims(expires_in: time::Duration, role: Role) -> AccessClaims {
     let now = OffsetDateTime::now_utc();
-    AccessClaims { subject: Subject::User(UserId(uuid::Uuid::now_v7())), role, issued_at: now - time::Duration::hours(1), expires_at: now + expires_in }
+    AccessClaims {
+        subject: Subject::User(UserId(uuid::Uuid::now_v7())),
+        role,
+        issued_at: now - time::Duration::hours(1),
+        expires_at: now + expires_in,
+    }
 }
 
 api_test!(a_missing_token_gets_401_in_the_error_shape_and_is_audited, |t| {
@@ -24,7 +29,8 @@ api_test!(a_missing_token_gets_401_in_the_error_shape_and_is_audited, |t| {
 });
 
 api_test!(tokens_signed_with_another_key_are_refused, |t| {
-    let forged = JwtAccessTokens::new(&secret("another-key-0123456789abcdef0123456789")).issue(&claims(time::Duration::minutes(10), Role::Admin));
+    let forged =
+        JwtAccessTokens::new(&secret("another-key-0123456789abcdef0123456789")).issue(&claims(time::Duration::minutes(10), Role::Admin));
     assert_eq!(t.get_as("/api/users/me", &forged).await.assert_error(401, "auth"), "auth.token_invalid");
     assert_eq!(t.get_as("/api/admin/users", &forged).await.assert_error(401, "auth"), "auth.token_invalid");
 });

@@ -5,8 +5,8 @@ use uuid::Uuid;
 
 use super::{AccountError, AccountService};
 use crate::domain::{
-    CodePurpose, FullName, GeoLocation, Language, NewUser, OtpCode, Password, PasswordHash, Phone, RequestMeta, Role, TokenPair, User, UserId,
-    UserStatus,
+    CodePurpose, FullName, GeoLocation, Language, NewUser, OtpCode, Password, PasswordHash, Phone, RequestMeta, Role, TokenPair, User,
+    UserId, UserStatus,
 };
 use crate::error::RepoError;
 
@@ -116,7 +116,13 @@ impl AccountService {
     /// # Errors
     /// `InvalidCredentials` when the password is not the pending registration's, `CodeInvalid`,
     /// `CodeExhausted`, `Storage`.
-    pub async fn verify_phone(&self, phone: &Phone, code: &OtpCode, password: &Password, meta: &RequestMeta) -> Result<TokenPair, AccountError> {
+    pub async fn verify_phone(
+        &self,
+        phone: &Phone,
+        code: &OtpCode,
+        password: &Password,
+        meta: &RequestMeta,
+    ) -> Result<TokenPair, AccountError> {
         let Some(user) = self.ports.users.find_by_phone(phone).await?.filter(|u| u.status == UserStatus::Unverified) else {
             return Err(AccountError::CodeInvalid { attempts_left: 0 });
         };
