@@ -57,6 +57,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub shutdown_grace: Duration,
     pub docs_enabled: bool,
+    /// Seed the demo accounts (development only).
+    pub demo_data: bool,
     pub twilio: Option<TwilioConfig>,
 }
 
@@ -91,6 +93,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SABIL_MAX_BODY_BYTES", "1048576", "2097152"),
     ("SABIL_SHUTDOWN_GRACE_SECS", "30", "10"),
     ("SABIL_DOCS", "true", "false"),
+    ("SABIL_DEMO_DATA", "true in development, refused in production", "false"),
     ("SABIL_TWILIO_ACCOUNT_SID", "(none: local SMS outbox)", "AC0123456789abcdef0123456789abcdef"),
     ("SABIL_TWILIO_AUTH_TOKEN", "(none)", "your-auth-token"),
     ("SABIL_TWILIO_FROM", "(none)", "+15005550006"),
@@ -243,6 +246,15 @@ impl Config {
             max_body_bytes,
             shutdown_grace: env.secs("SABIL_SHUTDOWN_GRACE_SECS", 30)?,
             docs_enabled: env.flag("SABIL_DOCS", true)?,
+            demo_data: match env.flag("SABIL_DEMO_DATA", !production)? {
+                true if production => {
+                    return Err(Env::err(
+                        "SABIL_DEMO_DATA",
+                        "cannot be true when SABIL_ENV=production (demo accounts have public passwords)",
+                    ));
+                }
+                flag => flag,
+            },
             twilio: twilio(&env, production)?,
         })
     }
@@ -286,6 +298,7 @@ impl Config {
             ("SABIL_MAX_BODY_BYTES", self.max_body_bytes.to_string()),
             ("SABIL_SHUTDOWN_GRACE_SECS", self.shutdown_grace.as_secs().to_string()),
             ("SABIL_DOCS", self.docs_enabled.to_string()),
+            ("SABIL_DEMO_DATA", self.demo_data.to_string()),
             ("SABIL_TWILIO_ACCOUNT_SID", twilio.map_or("(none: local SMS outbox)".to_owned(), |t| t.account_sid.clone())),
             ("SABIL_TWILIO_AUTH_TOKEN", twilio.map_or("(none)".to_owned(), |_| "(set, redacted)".to_owned())),
             ("SABIL_TWILIO_FROM", twilio.and_then(|t| t.from.clone()).unwrap_or_else(|| "(none)".to_owned())),
@@ -374,6 +387,9 @@ mod tests {
         assert_eq!(Config::from_vars(&vars(&[("SABIL_DATABASE_URL", "mysql://x")])).expect_err("mysql").var, "SABIL_DATABASE_URL");
         assert_eq!(Config::from_vars(&vars(&[("SABIL_TLS_CERT", "/c.pem")])).expect_err("half tls").var, "SABIL_TLS_KEY");
         assert_eq!(Config::from_vars(&vars(&[("SABIL_TRUSTED_PROXIES", "10.0.0.0/33")])).expect_err("cidr").var, "SABIL_TRUSTED_PROXIES");
+        let prod_demo =
+            [("SABIL_ENV", "production"), ("SABIL_JWT_SECRET", "0123456789abcdef0123456789abcdef"), ("SABIL_DEMO_DATA", "true")];
+        assert_eq!(Config::from_vars(&vars(&prod_demo)).expect_err("demo in production").var, "SABIL_DEMO_DATA");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! binary starts from.
 pub mod app;
 pub mod config;
+pub mod demo;
 pub mod gateways;
 pub mod security;
 pub mod store;

@@ -56,6 +56,13 @@ async fn shutdown_signal() {
 pub async fn run(config: Config) -> Result<(), ServeError> {
     let started = Instant::now();
     let app = App::from_config(&config).await?;
+    if config.demo_data {
+        match sabil_adapters::demo::seed(&app.accounts).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(created = n, "demo accounts seeded"),
+            Err(e) => tracing::warn!(error = %e, "could not seed demo accounts"),
+        }
+    }
     let config = Arc::new(config);
     let state = AppState { app: app.clone(), config: config.clone(), metrics: telemetry::metrics_handle() };
     let endpoint = crate::app(state);
@@ -104,4 +111,10 @@ fn announce(config: &Config, scheme: &str, started: Instant) {
         "Sabil API listening"
     );
     println!("Sabil API listening on {base}  (docs: {base}/docs, spec: {base}/openapi.json, health: {base}/readyz)");
+    if config.demo_data {
+        for (phone, password, _, role) in sabil_adapters::demo::DEMO_ACCOUNTS {
+            println!("  demo {role}: phone {phone}, password {password}");
+        }
+        println!("  one-time codes go to the local SMS outbox: `sabil sms list`");
+    }
 }

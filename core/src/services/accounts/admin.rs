@@ -63,12 +63,24 @@ impl AccountService {
     /// # Errors
     /// `PhoneTaken`.
     pub async fn create_admin(&self, phone: Phone, full_name: FullName, password: &Password) -> Result<User, AccountError> {
+        self.create_active(phone, full_name, password, Role::Admin).await
+    }
+
+    /// Creates an active customer without SMS verification (demo data and operator tooling only).
+    ///
+    /// # Errors
+    /// `PhoneTaken`.
+    pub async fn create_active_customer(&self, phone: Phone, full_name: FullName, password: &Password) -> Result<User, AccountError> {
+        self.create_active(phone, full_name, password, Role::Customer).await
+    }
+
+    async fn create_active(&self, phone: Phone, full_name: FullName, password: &Password, role: Role) -> Result<User, AccountError> {
         let user = NewUser {
             id: UserId(Uuid::now_v7()),
             phone,
             full_name,
             password_hash: self.ports.passwords.hash(password).await,
-            role: Role::Admin,
+            role,
             status: UserStatus::Active,
             language: Language::En,
             location: None,
