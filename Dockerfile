@@ -23,9 +23,8 @@ COPY api/Cargo.toml api/
 COPY cli/Cargo.toml cli/
 COPY sync-worker/Cargo.toml sync-worker/
 COPY tests/Cargo.toml tests/
-# sqlx::migrate! embeds ../migrations/sqlite (relative to adapters/) at compile
-# time.
-COPY migrations migrations
+# The stub crates embed no migrations, so migrations/ is copied only with the
+# real sources below (a new migration must not invalidate this layer).
 RUN mkdir -p core/src adapters/src api/src cli/src sync-worker/src tests/src \
  && touch core/src/lib.rs adapters/src/lib.rs api/src/lib.rs tests/src/lib.rs \
  && for bin in api cli sync-worker; do echo 'fn main() {}' > "$bin/src/main.rs"; done \
@@ -40,6 +39,8 @@ COPY api api
 COPY cli cli
 COPY sync-worker sync-worker
 COPY tests tests
+# sqlx::migrate! embeds ../migrations/{sqlite,postgres} (relative to adapters/)
+# at compile time.
 COPY migrations migrations
 COPY openapi openapi
 RUN touch core/src/lib.rs adapters/src/lib.rs api/src/lib.rs api/src/main.rs \
