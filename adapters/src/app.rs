@@ -8,7 +8,7 @@ use secrecy::SecretString;
 
 use crate::config::{Config, JwtSecret};
 use crate::gateways::twilio::TwilioSms;
-use crate::security::{Argon2Passwords, JwtAccessTokens, RandomSecrets};
+use crate::security::{Argon2Passwords, JwtAccessTokens, RandomSecrets, random_token};
 use crate::store::{
     Db, DbSetupError, OutboxSms, SqlAuditRepository, SqlCodeRepository, SqlRefreshTokenRepository, SqlSapClientRepository,
     SqlUserRepository,
@@ -62,6 +62,7 @@ impl App {
             }
         };
         let jwt_secret = load_jwt_secret(&config.jwt_secret)?;
+        let secrets = Arc::new(RandomSecrets::new(&jwt_secret));
         let ports = Ports {
             users: Arc::new(SqlUserRepository::new(db.clone())),
             codes: Arc::new(SqlCodeRepository::new(db.clone())),
@@ -69,9 +70,9 @@ impl App {
             sap_clients: Arc::new(SqlSapClientRepository::new(db.clone())),
             audit: Arc::new(SqlAuditRepository::new(db.clone())),
             sms,
-            passwords: Arc::new(Argon2Passwords),
+            passwords: Arc::new(Argon2Passwords::default()),
             tokens: Arc::new(JwtAccessTokens::new(&jwt_secret)),
-            secrets: Arc::new(RandomSecrets),
+            secrets,
             failures,
             clock,
         };
@@ -102,7 +103,7 @@ fn load_jwt_secret(source: &JwtSecret) -> Result<SecretString, StartError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(fail)?;
     }
-    let secret = format!("{}{}", RandomSecrets.opaque_token_text(), RandomSecrets.opaque_token_text());
+    let secret = format!("{}{}", random_token(), random_token());
     write_private(path, &secret).map_err(fail)?;
     tracing::warn!(path = %path.display(), "generated a development JWT signing key; set SABIL_JWT_SECRET in production");
     Ok(SecretString::from(secret))

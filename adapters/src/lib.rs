@@ -7,4 +7,5 @@ pub mod demo;
 pub mod gateways;
 pub mod security;
 pub mod store;
+pub mod telemetry;
 pub mod throttle;

@@ -1,6 +1,7 @@
 //! Cryptography behind the core's ports: argon2id password hashing off the async threads, HS256
 //! access tokens, and random codes and tokens with their SHA-256 fingerprints.
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
@@ -8,6 +9,8 @@ use argon2::password_hash::{PasswordHash as PhcHash, PasswordHasher as _, Passwo
 use async_trait::async_trait;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::digest::KeyInit;
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::Rng as _;
 use sabil_core::domain::{AccessClaims, Password, PasswordHash, Role, SapClientId, Subject, UserId};
@@ -16,22 +19,42 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
+use tokio::sync::Semaphore;
 
-/// argon2id (v19, m=19 MiB, t=2, p=1: the OWASP baseline), run on the blocking pool.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Argon2Passwords;
+/// argon2id (v19, m=19 MiB, t=2, p=1: the OWASP baseline), run on the blocking pool with at most
+/// one computation per core at a time, so a flood of sign-ins queues instead of exhausting memory.
+#[derive(Debug, Clone)]
+pub struct Argon2Passwords {
+    permits: Arc<Semaphore>,
+}
+
+impl Default for Argon2Passwords {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        Self { permits: Arc::new(Semaphore::new(cores)) }
+    }
+}
+
+impl Argon2Passwords {
+    /// Runs one argon2 computation when a permit is free.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let _permit = self.permits.acquire().await.ok()?;
+        tokio::task::spawn_blocking(work).await.ok()
+    }
+}
 
 #[async_trait]
 impl PasswordHasher for Argon2Passwords {
     async fn hash(&self, password: &Password) -> PasswordHash {
         let password = password.expose().to_owned();
-        let hashed = tokio::task::spawn_blocking(move || {
-            let salt = SaltString::generate(&mut OsRng);
-            Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
-        })
-        .await;
+        let hashed = self
+            .run(move || {
+                let salt = SaltString::generate(&mut OsRng);
+                Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+            })
+            .await;
         match hashed {
-            Ok(Ok(phc)) => PasswordHash(phc),
+            Some(Ok(phc)) => PasswordHash(phc),
             // Unreachable with valid parameters; an empty hash never verifies, so nothing is weakened.
             other => {
                 tracing::error!(?other, "argon2 hashing failed");
@@ -128,17 +151,38 @@ impl AccessTokens for JwtAccessTokens {
     }
 }
 
-/// Codes and tokens from the operating system's CSPRNG (via `rand`'s thread RNG); fingerprints are
-/// SHA-256, stable across restarts and key rotations.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct RandomSecrets;
+/// 256 random bits from the operating system's CSPRNG (via `rand`'s thread RNG), URL-safe base64.
+#[must_use]
+pub fn random_token() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Random codes and tokens; SHA-256 fingerprints for high-entropy secrets (stable across key
+/// rotations) and HMAC-SHA256 fingerprints, keyed from the server secret, for one-time codes.
+#[derive(Clone)]
+pub struct RandomSecrets {
+    code_key: Hmac<Sha256>,
+}
 
 impl RandomSecrets {
-    /// 256 random bits, URL-safe base64.
+    /// Derives the one-time-code key from the server secret (domain-separated, so it is not the
+    /// JWT signing key itself). Rotating the secret voids codes in flight, which live 10 minutes.
     #[must_use]
-    pub fn opaque_token_text(self) -> String {
-        let bytes: [u8; 32] = rand::rng().random();
-        URL_SAFE_NO_PAD.encode(bytes)
+    pub fn new(server_secret: &SecretString) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(b"sabil one-time code key v1:");
+        hasher.update(server_secret.expose_secret().as_bytes());
+        // A key of exactly one SHA-256 block: HMAC's infallible constructor.
+        let mut key = [0u8; 64];
+        key[..32].copy_from_slice(&hasher.finalize());
+        Self { code_key: <Hmac<Sha256> as KeyInit>::new(&key.into()) }
+    }
+}
+
+impl std::fmt::Debug for RandomSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RandomSecrets(<key redacted>)")
     }
 }
 
@@ -148,11 +192,18 @@ impl Secrets for RandomSecrets {
     }
 
     fn opaque_token(&self) -> String {
-        self.opaque_token_text()
+        random_token()
     }
 
     fn fingerprint(&self, secret: &str) -> String {
         URL_SAFE_NO_PAD.encode(Sha256::digest(format!("sabil:v1:{secret}").as_bytes()))
+    }
+
+    fn code_fingerprint(&self, code_id: uuid::Uuid, code: &str) -> String {
+        let mut mac = self.code_key.clone();
+        mac.update(code_id.as_bytes());
+        mac.update(code.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 }
 
@@ -196,21 +247,37 @@ mod tests {
     #[tokio::test]
     async fn argon2id_hashes_verify_only_the_right_password() {
         let p = Password::parse("water-for-the-mosque").expect("valid");
-        let hash = Argon2Passwords.hash(&p).await;
+        let hasher = Argon2Passwords::default();
+        let hash = hasher.hash(&p).await;
         assert!(hash.0.starts_with("$argon2id$v=19$"));
-        assert!(Argon2Passwords.verify(&p, &hash).await);
-        assert!(!Argon2Passwords.verify(&Password::presented("wrong-password"), &hash).await);
-        assert!(!Argon2Passwords.verify(&p, &PasswordHash("garbage".into())).await);
+        assert!(hasher.verify(&p, &hash).await);
+        assert!(!hasher.verify(&Password::presented("wrong-password"), &hash).await);
+        assert!(!hasher.verify(&p, &PasswordHash("garbage".into())).await);
     }
 
     #[test]
     fn codes_are_six_digits_and_tokens_are_long_and_distinct() {
-        let s = RandomSecrets;
+        let s = RandomSecrets::new(&SecretString::from("k".repeat(32)));
         assert!((0..100).map(|_| s.otp_code()).all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())));
         let (a, b) = (s.opaque_token(), s.opaque_token());
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
         assert_eq!(s.fingerprint(&a), s.fingerprint(&a));
         assert_ne!(s.fingerprint(&a), s.fingerprint(&b));
+    }
+
+    #[test]
+    fn code_fingerprints_depend_on_the_server_key_and_the_code_id() {
+        let id = uuid::Uuid::now_v7();
+        let ours = RandomSecrets::new(&SecretString::from("k".repeat(32)));
+        let other_key = RandomSecrets::new(&SecretString::from("x".repeat(32)));
+        assert_eq!(ours.code_fingerprint(id, "123456"), ours.code_fingerprint(id, "123456"));
+        assert_ne!(
+            ours.code_fingerprint(id, "123456"),
+            other_key.code_fingerprint(id, "123456"),
+            "a database copy alone cannot reveal codes"
+        );
+        assert_ne!(ours.code_fingerprint(id, "123456"), ours.code_fingerprint(uuid::Uuid::now_v7(), "123456"));
+        assert_ne!(ours.code_fingerprint(id, "123456"), ours.code_fingerprint(id, "123457"));
     }
 }

@@ -53,7 +53,7 @@ fn field_problem(path: &str, message: &str) -> FieldProblemBody {
     }
 }
 
-impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
+impl<T: Type + ParseFromJSON + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
     const IS_REQUIRED: bool = true;
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
@@ -89,6 +89,17 @@ impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
         match parsed {
             Ok(value) => {
                 deserializer.end().map_err(|e| malformed(&e))?;
+                // The declared constraints (`#[oai(validator(...))]`, e.g. maxLength) as the spec states them.
+                let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| malformed(&e))?;
+                if let Err(e) = T::parse_from_json(Some(json)) {
+                    return Err(ApiError::schema(
+                        "request.constraint_violated",
+                        format!("The body breaks a declared constraint: {}", e.into_message()),
+                        "Check the field limits in /openapi.json.",
+                        vec![],
+                    )
+                    .into());
+                }
                 Ok(Self(value))
             }
             Err(e) if !e.inner().is_data() => Err(malformed(e.inner()).into()),

@@ -58,6 +58,9 @@ pub enum ApiError {
     Forbidden(Json<ErrorBody>),
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
+    /// The path exists, but not with this method.
+    #[oai(status = 405)]
+    MethodNotAllowed(Json<ErrorBody>),
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
     /// The body is larger than the limit.
@@ -118,7 +121,7 @@ impl ApiError {
         Self::PayloadTooLarge(body(
             "payload_too_large",
             "request.too_large",
-            format!("The request body is larger than {limit} bytes."),
+            if limit > 0 { format!("The request body is larger than {limit} bytes.") } else { "The request body is too large.".to_owned() },
             Some("Send a smaller body."),
             vec![],
         ))
@@ -188,6 +191,13 @@ impl From<RepoError> for ApiError {
                 tracing::error!(error = %cause, "storage unavailable");
                 Self::unavailable("storage.unavailable", "The service is temporarily unavailable.", Some(Duration::from_secs(5)))
             }
+            // The record vanished or changed state between two steps of one request (a concurrent
+            // request won): nothing was half-done, and the client may simply retry.
+            RepoError::NotFound => Self::conflict(
+                "request.concurrent_change",
+                "The record changed while this request was being handled.",
+                "Reload and try again.",
+            ),
             other => Self::internal(&other),
         }
     }
@@ -249,6 +259,11 @@ impl From<AccountError> for ApiError {
                 "Sign in again with POST /api/auth/login.",
             ),
             AccountError::UserNotFound => Self::not_found("user.not_found", "No such user.", None),
+            AccountError::NotAllowed { required } => Self::forbidden(
+                "auth.role_forbidden",
+                "Your role may not do this.",
+                &format!("This operation is for an active account with the {} role.", required.as_str()),
+            ),
             AccountError::PhoneTaken => {
                 Self::conflict("user.phone_taken", "This phone number already has an account.", "Use another phone number.")
             }

@@ -19,7 +19,9 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
         Ok(()) => poem::web::Json(serde_json::json!({"status": "ready", "database": state.app.db.engine()})).into_response(),
         Err(reason) => {
             tracing::warn!(%reason, "not ready");
-            ApiError::unavailable("service.not_ready", format!("Not ready: {reason}"), None).into_response()
+            // The reason (database errors) stays in the log; probes only need the status.
+            ApiError::unavailable("service.not_ready", "The service is not ready: its database is unreachable or not migrated.", None)
+                .into_response()
         }
     }
 }

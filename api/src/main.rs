@@ -31,7 +31,7 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    sabil_api::telemetry::init_logging(config.log_format, &config.log_filter);
+    sabil_adapters::telemetry::init_logging(config.log_format, &config.log_filter);
     match sabil_api::server::run(config).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

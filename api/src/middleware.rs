@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
-use poem_openapi::OperationId;
 use poem_openapi::error::{AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError};
 use sabil_core::domain::AuditKind;
 use tracing::Instrument as _;
@@ -21,12 +20,42 @@ pub struct Pipeline<E> {
     inner: E,
     state: AppState,
     hsts: bool,
+    routes: RouteTemplates,
 }
 
 impl<E> Pipeline<E> {
     pub fn new(inner: E, state: AppState) -> Self {
         let hsts = state.config.tls_cert.is_some();
-        Self { inner, state, hsts }
+        Self { inner, state, hsts, routes: RouteTemplates::from_spec(&crate::routes::service().spec()) }
+    }
+}
+
+/// The declared paths of the API (`/api/admin/users/{id}/block`), to label metrics and audit rows
+/// with a bounded set of routes whatever path a client sends.
+struct RouteTemplates(Vec<Vec<String>>);
+
+impl RouteTemplates {
+    fn from_spec(spec_json: &str) -> Self {
+        let spec: serde_json::Value = serde_json::from_str(spec_json).unwrap_or_default();
+        let templates = spec["paths"]
+            .as_object()
+            .map(|paths| paths.keys().map(|p| format!("/api{p}").split('/').map(str::to_owned).collect()).collect())
+            .unwrap_or_default();
+        Self(templates)
+    }
+
+    /// The template a path matches, a fixed route's own path, or `unmatched`.
+    fn label(&self, path: &str) -> String {
+        match path {
+            "/healthz" | "/readyz" | "/metrics" | "/openapi.json" => return path.to_owned(),
+            p if p.starts_with("/docs") => return "/docs".to_owned(),
+            _ => {}
+        }
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .find(|t| t.len() == segments.len() && t.iter().zip(&segments).all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty())))
+            .map_or_else(|| "unmatched".to_owned(), |t| t.join("/"))
     }
 }
 
@@ -129,10 +158,10 @@ impl<E: Endpoint> Endpoint for Pipeline<E> {
         .await;
 
         let status = resp.status();
-        let route = resp.extensions().get::<OperationId>().map_or_else(|| route_label(&path), |op| op.0.to_owned());
+        let route = self.routes.label(&path);
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             let reason = error_reason(&mut resp).await;
-            let meta = ctx.meta(&format!("{method} {}", route_label(&path)));
+            let meta = ctx.meta(&format!("{method} {route}"));
             self.state.app.accounts.audit(&meta, AuditKind::AccessDenied, ctx.subject(), reason).instrument(span.clone()).await;
         }
         let elapsed = started.elapsed().as_secs_f64();
@@ -175,18 +204,17 @@ fn fix_plain_error(resp: Response) -> Response {
     fixed
 }
 
-/// A bounded label for routes outside the OpenAPI service.
-fn route_label(path: &str) -> String {
-    match path {
-        "/healthz" | "/readyz" | "/metrics" | "/openapi.json" | "/openapi.yaml" => path.to_owned(),
-        p if p.starts_with("/docs") => "/docs".to_owned(),
-        // Operations that failed before poem-openapi tagged the response (auth, parsing): the path,
-        // with ids replaced so the label set stays bounded.
-        p if p.starts_with("/api/") && p.len() <= 200 => p
-            .split('/')
-            .map(|seg| if uuid::Uuid::parse_str(seg).is_ok() || seg.parse::<u64>().is_ok() { "{id}" } else { seg })
-            .collect::<Vec<_>>()
-            .join("/"),
-        _ => "unmatched".to_owned(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_labelled_by_their_declared_template_or_as_unmatched() {
+        let routes = RouteTemplates::from_spec(&crate::routes::service().spec());
+        assert_eq!(routes.label("/api/auth/login"), "/api/auth/login");
+        assert_eq!(routes.label("/api/admin/users/0194f0c2-0000-7000-8000-000000000000/block"), "/api/admin/users/{id}/block");
+        assert_eq!(routes.label("/api/admin/users//block"), "unmatched");
+        assert_eq!(routes.label("/api/random-1234"), "unmatched");
+        assert_eq!(routes.label("/healthz"), "/healthz");
     }
 }

@@ -147,7 +147,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 std::io::stdin().read_to_string(&mut raw).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
                 (raw.trim_end_matches(['\r', '\n']).to_owned(), false)
             } else {
-                (sabil_adapters::security::RandomSecrets.opaque_token_text(), true)
+                (sabil_adapters::security::random_token(), true)
             };
             let password = Password::parse(&password).map_err(|e| format!("password: {} ({})", e.0[0].problem, e.0[0].hint))?;
             let app = App::from_config(&config).await.map_err(|e| e.to_string())?;

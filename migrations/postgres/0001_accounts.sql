@@ -5,6 +5,8 @@ CREATE TABLE users (
     id                  UUID PRIMARY KEY,
     phone               TEXT UNIQUE,
     full_name           TEXT NOT NULL,
+    -- full_name lower-cased by the application (Unicode-aware, unlike SQLite's LOWER) for search.
+    full_name_search    TEXT NOT NULL,
     password_hash       TEXT,
     role                TEXT NOT NULL CHECK (role IN ('customer', 'admin')),
     status              TEXT NOT NULL CHECK (status IN ('unverified', 'active', 'blocked', 'deleted')),
@@ -31,9 +33,19 @@ CREATE TABLE verification_codes (
 );
 CREATE INDEX verification_codes_by_user ON verification_codes (user_id, purpose, created_at);
 
+-- One row per sign-in; rotation and revocation lock it, so a rotation racing a revocation cannot
+-- leave a live token in a revoked family.
+CREATE TABLE refresh_token_families (
+    id         UUID PRIMARY KEY,
+    user_id    UUID NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at TIMESTAMPTZ NOT NULL,
+    revoked_at TIMESTAMPTZ
+);
+CREATE INDEX refresh_token_families_by_user ON refresh_token_families (user_id);
+
 CREATE TABLE refresh_tokens (
     id                UUID PRIMARY KEY,
-    family_id         UUID NOT NULL,
+    family_id         UUID NOT NULL REFERENCES refresh_token_families (id) ON DELETE CASCADE,
     user_id           UUID NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     token_fingerprint TEXT NOT NULL UNIQUE,
     issued_at         TIMESTAMPTZ NOT NULL,

@@ -16,7 +16,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log_filter).unwrap_or_default()).init();
+    sabil_adapters::telemetry::init_logging(config.log_format, &config.log_filter);
     let app = match App::from_config(&config).await {
         Ok(app) => app,
         Err(e) => {

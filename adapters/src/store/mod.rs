@@ -1,10 +1,11 @@
 //! sqlx repositories for SQLite (the embedded default) and PostgreSQL (production). One SQL text
 //! serves both engines: each repository method is written once and compiled for both pools by
 //! `with_db!`; where the dialects differ, `Dialect` supplies the engine's text.
-mod accounts;
 mod audit;
+mod credentials;
 mod sms_outbox;
 mod time_column;
+mod users;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -14,10 +15,11 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, Postgres};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite, Transaction};
 
-pub use accounts::{SqlCodeRepository, SqlRefreshTokenRepository, SqlSapClientRepository, SqlUserRepository};
 pub use audit::SqlAuditRepository;
+pub use credentials::{SqlCodeRepository, SqlRefreshTokenRepository, SqlSapClientRepository};
 pub use sms_outbox::{OutboxSms, SmsOutboxEntry};
 pub use time_column::DbTime;
+pub use users::SqlUserRepository;
 
 /// A connection pool on one of the two engines.
 #[derive(Clone, Debug)]

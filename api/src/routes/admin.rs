@@ -4,7 +4,7 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use sabil_core::domain::{PageRequest, Role, UserId};
+use sabil_core::domain::{PageRequest, UserId};
 use sabil_core::ports::UserQuery;
 
 use super::ApiTags;
@@ -44,10 +44,9 @@ impl AdminApi {
         #[oai(validator(max_length = 64))]
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<UserPage>> {
-        auth.require(&[Role::Admin])?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let search = search.0.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        let users = state.app.accounts.list_users(&UserQuery { search, page }).await?;
+        let users = state.app.accounts.list_users(&auth.0, &UserQuery { search, page }).await?;
         Ok(Json(UserPage {
             items: users.items.into_iter().map(Into::into).collect(),
             next_cursor: users.next_cursor.map(|c| c.to_string()),
@@ -84,8 +83,7 @@ impl AdminApi {
         id: uuid::Uuid,
         blocked: bool,
     ) -> Result<Json<UserDto>, ApiError> {
-        auth.require(&[Role::Admin])?;
         let route = if blocked { "POST /api/admin/users/{id}/block" } else { "POST /api/admin/users/{id}/unblock" };
-        Ok(Json(state.app.accounts.set_blocked(UserId(id), blocked, &ctx(req).meta(route)).await?.into()))
+        Ok(Json(state.app.accounts.set_blocked(&auth.0, UserId(id), blocked, &ctx(req).meta(route)).await?.into()))
     }
 }

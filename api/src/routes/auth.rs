@@ -23,13 +23,10 @@ use crate::state::AppState;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterRequest {
     /// Mobile number in E.164 form, e.g. `+96550001234`.
-    #[oai(validator(max_length = 16))]
     pub phone: String,
     /// 2 to 100 characters.
-    #[oai(validator(max_length = 100))]
     pub full_name: String,
     /// 8 to 128 characters, not one of the most common passwords.
-    #[oai(validator(max_length = 128))]
     pub password: String,
     /// The language for messages; Arabic when absent.
     pub language: Option<LanguageDto>,
@@ -43,10 +40,8 @@ pub struct RegisterRequest {
 #[oai(deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VerifyPhoneRequest {
-    #[oai(validator(max_length = 16))]
     pub phone: String,
     /// The 6-digit code from the SMS.
-    #[oai(validator(max_length = 6))]
     pub code: String,
     /// The password given to POST /api/auth/register. Required so that someone else registering the
     /// same pending phone cannot have their password activated by the owner's code.
@@ -60,7 +55,6 @@ pub struct VerifyPhoneRequest {
 #[oai(deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PhoneRequest {
-    #[oai(validator(max_length = 16))]
     pub phone: String,
 }
 
@@ -70,7 +64,6 @@ pub struct PhoneRequest {
 #[oai(deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LoginRequest {
-    #[oai(validator(max_length = 16))]
     pub phone: String,
     #[oai(validator(max_length = 128))]
     pub password: String,
@@ -92,11 +85,8 @@ pub struct RefreshRequest {
 #[oai(deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResetPasswordRequest {
-    #[oai(validator(max_length = 16))]
     pub phone: String,
-    #[oai(validator(max_length = 6))]
     pub code: String,
-    #[oai(validator(max_length = 128))]
     pub new_password: String,
 }
 
@@ -126,7 +116,7 @@ impl AuthApi {
     /// Registering a phone that is still unverified replaces the pending details and sends a new
     /// code. The answer is the same whether or not the phone already has an account.
     #[oai(path = "/register", method = "post", operation_id = "register")]
-    async fn register(&self, state: Data<&AppState>, body: JsonBody<RegisterRequest>) -> ApiResult<CodeSentAnswer> {
+    async fn register(&self, state: Data<&AppState>, req: &Request, body: JsonBody<RegisterRequest>) -> ApiResult<CodeSentAnswer> {
         let b = body.0;
         let mut problems = Problems::new();
         let phone = problems.check("phone", Phone::parse(&b.phone));
@@ -136,7 +126,7 @@ impl AuthApi {
         problems.finish()?;
         let (Some(phone), Some(full_name), Some(password)) = (phone, full_name, password) else { unreachable_fields()? };
         let input = RegisterInput { phone, full_name, password, language: b.language.map_or(Language::Ar, Into::into), location };
-        Ok(CodeSentAnswer::Accepted(Json(state.app.accounts.register(input).await?.into())))
+        Ok(CodeSentAnswer::Accepted(Json(state.app.accounts.register(input, &ctx(req).meta("POST /api/auth/register")).await?.into())))
     }
 
     /// Verify the phone with the SMS code
@@ -164,9 +154,11 @@ impl AuthApi {
     ///
     /// At most one code a minute and five an hour per phone.
     #[oai(path = "/resend-code", method = "post", operation_id = "resendCode")]
-    async fn resend_code(&self, state: Data<&AppState>, body: JsonBody<PhoneRequest>) -> ApiResult<CodeSentAnswer> {
+    async fn resend_code(&self, state: Data<&AppState>, req: &Request, body: JsonBody<PhoneRequest>) -> ApiResult<CodeSentAnswer> {
         let phone = phone(&body.0.phone)?;
-        Ok(CodeSentAnswer::Accepted(Json(state.app.accounts.resend_code(&phone).await?.into())))
+        Ok(CodeSentAnswer::Accepted(Json(
+            state.app.accounts.resend_code(&phone, &ctx(req).meta("POST /api/auth/resend-code")).await?.into(),
+        )))
     }
 
     /// Sign in with phone and password
@@ -204,9 +196,11 @@ impl AuthApi {
     ///
     /// Texts a code to the phone if it has an active account; the answer is the same either way.
     #[oai(path = "/password/forgot", method = "post", operation_id = "forgotPassword")]
-    async fn forgot_password(&self, state: Data<&AppState>, body: JsonBody<PhoneRequest>) -> ApiResult<CodeSentAnswer> {
+    async fn forgot_password(&self, state: Data<&AppState>, req: &Request, body: JsonBody<PhoneRequest>) -> ApiResult<CodeSentAnswer> {
         let phone = phone(&body.0.phone)?;
-        Ok(CodeSentAnswer::Accepted(Json(state.app.accounts.forgot_password(&phone).await?.into())))
+        Ok(CodeSentAnswer::Accepted(Json(
+            state.app.accounts.forgot_password(&phone, &ctx(req).meta("POST /api/auth/password/forgot")).await?.into(),
+        )))
     }
 
     /// Set a new password with the reset code

@@ -21,7 +21,7 @@ use crate::state::AppState;
 #[oai(deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateMeRequest {
-    #[oai(validator(max_length = 100))]
+    /// 2 to 100 characters.
     pub full_name: Option<String>,
     pub language: Option<LanguageDto>,
     pub location: Option<LocationDto>,

@@ -13,6 +13,10 @@ pub enum AuditKind {
     TokenRevoked,
     /// A refresh token was presented again after rotation: its whole family was revoked.
     RefreshTokenReused,
+    /// An admin blocked an account (subject: the account; reason names the admin).
+    UserBlocked,
+    /// An admin unblocked an account.
+    UserUnblocked,
 }
 
 impl AuditKind {
@@ -25,6 +29,8 @@ impl AuditKind {
             Self::TokenRefreshed => "token_refreshed",
             Self::TokenRevoked => "token_revoked",
             Self::RefreshTokenReused => "refresh_token_reused",
+            Self::UserBlocked => "user_blocked",
+            Self::UserUnblocked => "user_unblocked",
         }
     }
 

@@ -88,6 +88,9 @@ impl SendPolicy {
     /// `None` when it may be sent now, otherwise how long to wait.
     #[must_use]
     pub fn wait_before_next(&self, earlier_sends: &[OffsetDateTime], now: OffsetDateTime) -> Option<Duration> {
+        if self.max_per_window == 0 {
+            return Some(self.window);
+        }
         let window_start = now - self.window;
         let mut in_window: Vec<OffsetDateTime> = earlier_sends.iter().copied().filter(|t| *t > window_start).collect();
         in_window.sort();
@@ -113,7 +116,7 @@ pub struct CodeIssue {
     pub id: Uuid,
     pub user_id: UserId,
     pub purpose: CodePurpose,
-    /// Keyed fingerprint of the code; the code itself is never stored.
+    /// Keyed fingerprint of the code (`Secrets::code_fingerprint`); the code itself is never stored.
     pub code_fingerprint: String,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
@@ -166,18 +169,24 @@ pub struct RefreshTokenRecord {
 /// Stores refresh tokens and their rotation state.
 #[async_trait]
 pub trait RefreshTokenRepository: Send + Sync {
-    /// Stores a new token.
+    /// Stores the first token of a new family (a new sign-in).
     ///
     /// # Errors
-    /// `Conflict` when the fingerprint already exists.
+    /// `Conflict` when the fingerprint or the family already exists.
     async fn insert(&self, token: &RefreshTokenRecord) -> Result<(), RepoError>;
 
     /// The token with this fingerprint, in whatever state.
     async fn find(&self, fingerprint: &str) -> Result<Option<RefreshTokenRecord>, RepoError>;
 
-    /// Marks the token used if it is unused, unrevoked and unexpired at `now`, atomically: of two
-    /// concurrent callers only one gets `true`.
-    async fn mark_used(&self, fingerprint: &str, now: OffsetDateTime) -> Result<bool, RepoError>;
+    /// Exchanges the token with fingerprint `presented` for `next` (same family), atomically: the
+    /// presented token is marked used and `next` stored only if the presented one is unused,
+    /// unrevoked and unexpired at `now` and its family is not revoked. Serialised with
+    /// `revoke_family`, so a concurrent revocation either happens first (nothing is stored) or
+    /// also revokes `next`. Of two concurrent callers with one token, at most one gets `true`.
+    ///
+    /// # Errors
+    /// `Conflict` when `next`'s fingerprint already exists.
+    async fn rotate(&self, presented: &str, next: &RefreshTokenRecord, now: OffsetDateTime) -> Result<bool, RepoError>;
 
     /// Revokes every not yet revoked token of the family; returns how many.
     async fn revoke_family(&self, family_id: Uuid, now: OffsetDateTime) -> Result<u64, RepoError>;

@@ -45,7 +45,11 @@ pub trait Secrets: Send + Sync {
     /// A random opaque token with at least 256 bits of entropy, URL-safe.
     fn opaque_token(&self) -> String;
 
-    /// A one-way fingerprint of a secret, stable across restarts and key rotations; what is stored instead of the
-    /// secret. Comparing fingerprints stands for comparing secrets.
+    /// A one-way fingerprint of a high-entropy secret (refresh token, client secret), stable across
+    /// restarts and key rotations; what is stored instead of the secret.
     fn fingerprint(&self, secret: &str) -> String;
+
+    /// A keyed fingerprint of a one-time code, bound to the code's id. Codes have few possible
+    /// values, so without the server-side key a copy of the database would reveal them.
+    fn code_fingerprint(&self, code_id: uuid::Uuid, code: &str) -> String;
 }

@@ -261,7 +261,7 @@ impl InMemoryRefreshTokens {
 impl RefreshTokenRepository for InMemoryRefreshTokens {
     async fn insert(&self, token: &RefreshTokenRecord) -> Result<(), RepoError> {
         let mut rows = lock(&self.0);
-        if rows.iter().any(|t| t.token_fingerprint == token.token_fingerprint || t.id == token.id) {
+        if rows.iter().any(|t| t.token_fingerprint == token.token_fingerprint || t.id == token.id || t.family_id == token.family_id) {
             return Err(RepoError::Conflict("refresh_tokens.token_fingerprint".into()));
         }
         rows.push(token.clone());
@@ -272,12 +272,28 @@ impl RefreshTokenRepository for InMemoryRefreshTokens {
         Ok(lock(&self.0).iter().find(|t| t.token_fingerprint == fingerprint).cloned())
     }
 
-    async fn mark_used(&self, fingerprint: &str, now: OffsetDateTime) -> Result<bool, RepoError> {
+    async fn rotate(&self, presented: &str, next: &RefreshTokenRecord, now: OffsetDateTime) -> Result<bool, RepoError> {
+        // One lock for check, mark and insert: the same atomicity the SQL stores get from a transaction.
         let mut rows = lock(&self.0);
-        let usable = rows
-            .iter_mut()
-            .find(|t| t.token_fingerprint == fingerprint && t.used_at.is_none() && t.revoked_at.is_none() && t.expires_at > now);
-        Ok(usable.map(|t| t.used_at = Some(now)).is_some())
+        if rows.iter().any(|t| t.token_fingerprint == next.token_fingerprint || t.id == next.id) {
+            return Err(RepoError::Conflict("refresh_tokens.token_fingerprint".into()));
+        }
+        let family_revoked = rows.iter().any(|t| t.family_id == next.family_id && t.revoked_at.is_some());
+        let usable = rows.iter_mut().find(|t| {
+            t.token_fingerprint == presented
+                && t.family_id == next.family_id
+                && t.used_at.is_none()
+                && t.revoked_at.is_none()
+                && t.expires_at > now
+        });
+        match usable {
+            Some(t) if !family_revoked => {
+                t.used_at = Some(now);
+                rows.push(next.clone());
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     async fn revoke_family(&self, family_id: Uuid, now: OffsetDateTime) -> Result<u64, RepoError> {

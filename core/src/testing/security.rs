@@ -154,4 +154,8 @@ impl Secrets for FakeSecrets {
     fn fingerprint(&self, secret: &str) -> String {
         format!("fp{:016x}", checksum(&format!("key:{secret}")))
     }
+
+    fn code_fingerprint(&self, code_id: uuid::Uuid, code: &str) -> String {
+        format!("cfp{:016x}", checksum(&format!("code-key:{code_id}:{code}")))
+    }
 }

@@ -4,7 +4,8 @@ use uuid::Uuid;
 
 use super::{AccountError, AccountService};
 use crate::domain::{
-    AuditKind, FullName, Language, NewUser, Page, Password, Phone, RequestMeta, Role, SapClient, SapClientId, User, UserId, UserStatus,
+    AccessClaims, AuditKind, FullName, Language, NewUser, Page, Password, Phone, RequestMeta, Role, SapClient, SapClientId, Subject, User,
+    UserId, UserStatus,
 };
 use crate::error::RepoError;
 use crate::ports::UserQuery;
@@ -17,19 +18,38 @@ pub struct NewSapClient {
 }
 
 impl AccountService {
-    /// Users newest first, optionally filtered by a phone or name fragment.
+    /// The acting admin, checked against the store: a blocked or deleted admin loses the right at
+    /// once, not when their access token expires.
+    async fn acting_admin(&self, actor: &AccessClaims) -> Result<User, AccountError> {
+        let denied = AccountError::NotAllowed { required: Role::Admin };
+        let Subject::User(id) = actor.subject else { return Err(denied) };
+        if actor.role != Role::Admin {
+            return Err(denied);
+        }
+        let admin = self.ports.users.get(id).await?.ok_or(AccountError::NotAllowed { required: Role::Admin })?;
+        match (admin.role, admin.status) {
+            (Role::Admin, UserStatus::Active) => Ok(admin),
+            (_, UserStatus::Blocked) => Err(AccountError::AccountBlocked),
+            _ => Err(denied),
+        }
+    }
+
+    /// Users newest first, optionally filtered by a phone or name fragment (admins only).
     ///
     /// # Errors
-    /// `Storage`.
-    pub async fn list_users(&self, query: &UserQuery) -> Result<Page<User>, AccountError> {
+    /// `NotAllowed` for anyone but an active admin, `Storage`.
+    pub async fn list_users(&self, actor: &AccessClaims, query: &UserQuery) -> Result<Page<User>, AccountError> {
+        self.acting_admin(actor).await?;
         Ok(self.ports.users.list(query).await?)
     }
 
-    /// Blocks (signing the user out everywhere) or unblocks an account.
+    /// Blocks (signing the user out everywhere) or unblocks an account (admins only); audited with
+    /// the acting admin.
     ///
     /// # Errors
-    /// `UserNotFound` for unknown or deleted accounts.
-    pub async fn set_blocked(&self, id: UserId, blocked: bool, meta: &RequestMeta) -> Result<User, AccountError> {
+    /// `NotAllowed` for anyone but an active admin; `UserNotFound` for unknown or deleted accounts.
+    pub async fn set_blocked(&self, actor: &AccessClaims, id: UserId, blocked: bool, meta: &RequestMeta) -> Result<User, AccountError> {
+        let admin = self.acting_admin(actor).await?;
         let now = self.ports.clock.now();
         let user = self.ports.users.get(id).await?.filter(|u| u.status != UserStatus::Deleted).ok_or(AccountError::UserNotFound)?;
         let status = match (blocked, user.status) {
@@ -39,21 +59,14 @@ impl AccountService {
             (false, UserStatus::Blocked) => UserStatus::Active,
             (false, other) => other,
         };
-        let user = self
-            .ports
-            .users
-            .set_status(id, status, now)
-            .await
-            .map_err(|e| if e == RepoError::NotFound { AccountError::UserNotFound } else { e.into() })?;
+        let user = self.ports.users.set_status(id, status, now).await.map_err(super::profile::not_found)?;
+        let subject = Some(format!("user:{id}"));
         if blocked {
             let revoked = self.ports.refresh_tokens.revoke_all_for_user(id, now).await?;
-            self.audit(
-                meta,
-                AuditKind::TokenRevoked,
-                Some(format!("user:{id}")),
-                format!("blocked by an admin; {revoked} refresh tokens revoked"),
-            )
-            .await;
+            let reason = format!("blocked by admin user:{}; {revoked} refresh tokens revoked", admin.id);
+            self.audit(meta, AuditKind::UserBlocked, subject, reason).await;
+        } else {
+            self.audit(meta, AuditKind::UserUnblocked, subject, format!("unblocked by admin user:{}", admin.id)).await;
         }
         Ok(user)
     }
@@ -95,8 +108,14 @@ impl AccountService {
     /// Creates a SAP client with a fresh random secret, stored only as a fingerprint.
     ///
     /// # Errors
-    /// `SapClientTaken`.
+    /// `Invalid` for an empty or over-long name, `SapClientTaken`.
     pub async fn create_sap_client(&self, name: &str) -> Result<NewSapClient, AccountError> {
+        let name_len = name.trim().chars().count();
+        if name_len == 0 || name_len > 100 {
+            return Err(
+                crate::domain::Invalid::field("name", "must be 1 to 100 characters", "Give a label such as \"SAP production\".").into()
+            );
+        }
         let secret = self.ports.secrets.opaque_token();
         let id = Uuid::now_v7();
         let client = SapClient {

@@ -41,11 +41,12 @@ impl AccountService {
     pub(super) async fn issue_code(&self, user: &User, purpose: CodePurpose) -> Result<String, AccountError> {
         let now = self.ports.clock.now();
         let code = self.ports.secrets.otp_code();
+        let id = Uuid::now_v7();
         let issue = CodeIssue {
-            id: Uuid::now_v7(),
+            id,
             user_id: user.id,
             purpose,
-            code_fingerprint: self.ports.secrets.fingerprint(&code),
+            code_fingerprint: self.ports.secrets.code_fingerprint(id, &code),
             created_at: now,
             expires_at: now + ttl(self.settings.code_ttl),
         };
@@ -96,7 +97,7 @@ impl AccountService {
         let Some(attempt) = self.ports.codes.begin_attempt(stored.id, max).await? else {
             return Err(AccountError::CodeExhausted);
         };
-        if self.ports.secrets.fingerprint(code.expose()) != stored.code_fingerprint {
+        if self.ports.secrets.code_fingerprint(stored.id, code.expose()) != stored.code_fingerprint {
             return Err(if attempt >= max {
                 AccountError::CodeExhausted
             } else {

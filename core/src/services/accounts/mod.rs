@@ -29,6 +29,9 @@ pub struct AccountSettings {
     /// Failed sign-ins per client IP within `failure_window` (a NAT may hide many honest users).
     pub max_failures_per_ip: u32,
     pub failure_window: Duration,
+    /// Requests that may text a code (register, resend, forgot) per client IP per send-policy
+    /// window; generous because mobile carriers put many customers behind one address.
+    pub max_code_requests_per_ip: u32,
 }
 
 impl Default for AccountSettings {
@@ -43,6 +46,7 @@ impl Default for AccountSettings {
             max_failures_per_phone: 5,
             max_failures_per_ip: 20,
             failure_window: Duration::from_secs(15 * 60),
+            max_code_requests_per_ip: 30,
         }
     }
 }
@@ -81,6 +85,9 @@ pub enum AccountError {
     RefreshTokenReused,
     #[error("no such user")]
     UserNotFound,
+    /// The caller's role (or account state) does not allow this operation.
+    #[error("the caller may not do this")]
+    NotAllowed { required: crate::domain::Role },
     #[error("the phone number is already registered")]
     PhoneTaken,
     #[error("the SAP client id is already taken")]
@@ -116,6 +123,7 @@ impl AccountService {
     }
 }
 
+/// A configured duration as a time span, capped at ten years so adding it to now cannot overflow.
 fn ttl(d: Duration) -> time::Duration {
-    time::Duration::try_from(d).unwrap_or(time::Duration::MAX)
+    time::Duration::try_from(d).unwrap_or(time::Duration::MAX).min(time::Duration::days(3650))
 }

@@ -3,7 +3,8 @@ use super::{AccountError, AccountService};
 use crate::domain::{AuditKind, ProfileChanges, RequestMeta, User, UserId, UserStatus};
 use crate::error::RepoError;
 
-fn not_found(e: RepoError) -> AccountError {
+/// `NotFound` from a store means the account vanished or changed state under us.
+pub(super) fn not_found(e: RepoError) -> AccountError {
     if e == RepoError::NotFound { AccountError::UserNotFound } else { AccountError::Storage(e) }
 }
 

@@ -39,8 +39,10 @@ impl AccountService {
     /// same answer as for a new phone.
     ///
     /// # Errors
-    /// `SendLimited`, `SmsUndeliverable`, `SmsUnavailable`, `Storage`.
-    pub async fn register(&self, input: RegisterInput) -> Result<CodeSent, AccountError> {
+    /// `TooManyAttempts` when the client IP asked for too many codes, `SendLimited`,
+    /// `SmsUndeliverable`, `SmsUnavailable`, `Storage`.
+    pub async fn register(&self, input: RegisterInput, meta: &RequestMeta) -> Result<CodeSent, AccountError> {
+        self.count_code_request(meta).await?;
         let now = self.ports.clock.now();
         let password_hash = self.ports.passwords.hash(&input.password).await;
         let new_user = |id| NewUser {
@@ -60,14 +62,20 @@ impl AccountService {
                 // Lost a race with a concurrent registration of the same phone: treat as a re-registration.
                 Err(RepoError::Conflict(_)) => match self.ports.users.find_by_phone(&input.phone).await? {
                     Some(existing) if existing.status == UserStatus::Unverified => {
-                        return self.reregister_unverified(&existing, &new_user(existing.id)).await;
+                        return self
+                            .reregister_unverified(&existing, &new_user(existing.id))
+                            .await
+                            .or_else(|e| hide_account_existence(Err(e)).map(|()| self.code_sent()));
                     }
                     _ => return Err(AccountError::PhoneTaken),
                 },
                 Err(e) => return Err(e.into()),
             },
             Some(existing) if existing.status == UserStatus::Unverified => {
-                return self.reregister_unverified(&existing, &new_user(existing.id)).await;
+                return self
+                    .reregister_unverified(&existing, &new_user(existing.id))
+                    .await
+                    .or_else(|e| hide_account_existence(Err(e)).map(|()| self.code_sent()));
             }
             Some(existing) => {
                 if existing.status == UserStatus::Active {
@@ -95,15 +103,17 @@ impl AccountService {
     }
 
     /// Sends a new verification code to a phone whose account is still unverified. For any other
-    /// phone it sends nothing and answers the same.
+    /// phone it sends nothing and answers the same; so does a refusal that would tell a stranger the
+    /// account exists (sent too soon, undeliverable).
     ///
     /// # Errors
-    /// `SendLimited`, `SmsUndeliverable`, `SmsUnavailable`, `Storage`.
-    pub async fn resend_code(&self, phone: &Phone) -> Result<CodeSent, AccountError> {
+    /// `TooManyAttempts` when the client IP asked for too many codes, `SmsUnavailable`, `Storage`.
+    pub async fn resend_code(&self, phone: &Phone, meta: &RequestMeta) -> Result<CodeSent, AccountError> {
+        self.count_code_request(meta).await?;
         if let Some(user) = self.ports.users.find_by_phone(phone).await?
             && user.status == UserStatus::Unverified
         {
-            self.send_code(&user, phone, CodePurpose::VerifyPhone, false).await?;
+            hide_account_existence(self.send_code(&user, phone, CodePurpose::VerifyPhone, false).await)?;
         }
         Ok(self.code_sent())
     }
@@ -126,27 +136,37 @@ impl AccountService {
         let Some(user) = self.ports.users.find_by_phone(phone).await?.filter(|u| u.status == UserStatus::Unverified) else {
             return Err(AccountError::CodeInvalid { attempts_left: 0 });
         };
+        // Wrong passwords are counted (the code's own 5 guesses bound code guessing): this bounds
+        // the argon2 work a stranger can cause and the use of this route as a password oracle.
+        let attempts_key = format!("verify:phone:{phone}");
+        let (failures, resets_in) = self.ports.failures.failures(&attempts_key).await?;
+        if failures >= self.settings.max_failures_per_phone {
+            return Err(AccountError::TooManyAttempts { retry_after: resets_in.max(std::time::Duration::from_secs(1)) });
+        }
         let registered_with = user.password_hash.clone().unwrap_or_else(|| PasswordHash(String::new()));
         if !self.ports.passwords.verify(password, &registered_with).await {
+            self.ports.failures.add_failure(&attempts_key, self.settings.failure_window).await?;
             return Err(AccountError::InvalidCredentials);
         }
         self.check_code(&user, CodePurpose::VerifyPhone, code).await?;
-        let user = self.ports.users.mark_verified(user.id, self.ports.clock.now()).await?;
-        let tokens = self.issue_user_tokens(&user, None).await?;
+        self.ports.failures.clear(&attempts_key).await?;
+        let user = self.ports.users.mark_verified(user.id, self.ports.clock.now()).await.map_err(super::profile::not_found)?;
+        let tokens = self.issue_user_tokens(&user).await?;
         self.audit(meta, crate::domain::AuditKind::LoginSucceeded, Some(tokens.subject.to_string()), "phone verified").await;
         Ok(tokens)
     }
 
     /// Texts a password-reset code to an active account's phone. For any other phone it sends
-    /// nothing and answers the same.
+    /// nothing and answers the same, as it does for refusals that would reveal the account.
     ///
     /// # Errors
-    /// `SendLimited`, `SmsUndeliverable`, `SmsUnavailable`, `Storage`.
-    pub async fn forgot_password(&self, phone: &Phone) -> Result<CodeSent, AccountError> {
+    /// `TooManyAttempts` when the client IP asked for too many codes, `SmsUnavailable`, `Storage`.
+    pub async fn forgot_password(&self, phone: &Phone, meta: &RequestMeta) -> Result<CodeSent, AccountError> {
+        self.count_code_request(meta).await?;
         if let Some(user) = self.ports.users.find_by_phone(phone).await?
             && user.status == UserStatus::Active
         {
-            self.send_code(&user, phone, CodePurpose::ResetPassword, false).await?;
+            hide_account_existence(self.send_code(&user, phone, CodePurpose::ResetPassword, false).await)?;
         }
         Ok(self.code_sent())
     }
@@ -172,5 +192,25 @@ impl AccountService {
         )
         .await;
         Ok(())
+    }
+}
+
+/// Turns the refusals that only an existing account can cause into the ordinary answer.
+fn hide_account_existence(sent: Result<(), AccountError>) -> Result<(), AccountError> {
+    match sent {
+        Err(AccountError::SendLimited { .. } | AccountError::SmsUndeliverable) => Ok(()),
+        other => other,
+    }
+}
+
+impl AccountService {
+    /// Counts a request that may text a code against the client IP's hourly allowance (SMS pumping).
+    async fn count_code_request(&self, meta: &RequestMeta) -> Result<(), AccountError> {
+        match &meta.client_ip {
+            Some(ip) => {
+                self.take_attempt(&format!("codes:ip:{ip}"), self.settings.max_code_requests_per_ip, self.settings.send_policy.window).await
+            }
+            None => Ok(()),
+        }
     }
 }

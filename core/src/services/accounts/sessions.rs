@@ -20,23 +20,31 @@ impl AccountService {
         meta.client_ip.as_ref().map(|ip| format!("login:ip:{ip}"))
     }
 
-    /// Refuses when the phone or the client IP has too many recent failures.
-    async fn check_throttle(&self, phone_key: Option<&str>, meta: &RequestMeta) -> Result<(), AccountError> {
-        let checks =
-            [(phone_key.map(str::to_owned), self.settings.max_failures_per_phone), (Self::ip_key(meta), self.settings.max_failures_per_ip)];
-        for (key, limit) in checks {
-            if let Some(key) = key {
-                let (count, resets_in) = self.ports.failures.failures(&key).await?;
-                if count >= limit {
-                    return Err(AccountError::TooManyAttempts { retry_after: resets_in.max(std::time::Duration::from_secs(1)) });
-                }
+    /// Counts one attempt against `key` before the attempt is made, so concurrent attempts cannot
+    /// slip past the limit; refuses once more than `limit` were counted in the window.
+    pub(super) async fn take_attempt(&self, key: &str, limit: u32, window: std::time::Duration) -> Result<(), AccountError> {
+        let count = self.ports.failures.add_failure(key, window).await?;
+        if count > limit {
+            let (_, resets_in) = self.ports.failures.failures(key).await?;
+            return Err(AccountError::TooManyAttempts { retry_after: resets_in.max(std::time::Duration::from_secs(1)) });
+        }
+        Ok(())
+    }
+
+    /// Refuses when the client IP has too many recent failures (checked, not counted: a shared
+    /// address must not lock out its honest users by their successes).
+    async fn check_ip(&self, meta: &RequestMeta) -> Result<(), AccountError> {
+        if let Some(key) = Self::ip_key(meta) {
+            let (count, resets_in) = self.ports.failures.failures(&key).await?;
+            if count >= self.settings.max_failures_per_ip {
+                return Err(AccountError::TooManyAttempts { retry_after: resets_in.max(std::time::Duration::from_secs(1)) });
             }
         }
         Ok(())
     }
 
-    async fn count_failure(&self, phone_key: Option<&str>, meta: &RequestMeta) -> Result<(), AccountError> {
-        for key in [phone_key.map(str::to_owned), Self::ip_key(meta)].into_iter().flatten() {
+    async fn count_ip_failure(&self, meta: &RequestMeta) -> Result<(), AccountError> {
+        if let Some(key) = Self::ip_key(meta) {
             self.ports.failures.add_failure(&key, self.settings.failure_window).await?;
         }
         Ok(())
@@ -50,7 +58,12 @@ impl AccountService {
     /// the password was right.
     pub async fn login(&self, phone: &Phone, password: &Password, meta: &RequestMeta) -> Result<TokenPair, AccountError> {
         let phone_key = Self::phone_key(phone);
-        if let Err(e) = self.check_throttle(Some(&phone_key), meta).await {
+        // Every attempt on a phone counts until one succeeds, so parallel guesses share the limit.
+        let throttled = match self.check_ip(meta).await {
+            Ok(()) => self.take_attempt(&phone_key, self.settings.max_failures_per_phone, self.settings.failure_window).await,
+            refused => refused,
+        };
+        if let Err(e) = throttled {
             self.audit(meta, AuditKind::LoginFailed, Some(phone.masked()), "throttled").await;
             return Err(e);
         }
@@ -60,7 +73,7 @@ impl AccountService {
         let user = match user {
             Some(user) if matches => user,
             _ => {
-                self.count_failure(Some(&phone_key), meta).await?;
+                self.count_ip_failure(meta).await?;
                 self.audit(meta, AuditKind::LoginFailed, Some(phone.masked()), "wrong phone or password").await;
                 return Err(AccountError::InvalidCredentials);
             }
@@ -78,7 +91,7 @@ impl AccountService {
             }
         }
         self.ports.failures.clear(&phone_key).await?;
-        let tokens = self.issue_user_tokens(&user, None).await?;
+        let tokens = self.issue_user_tokens(&user).await?;
         self.audit(meta, AuditKind::LoginSucceeded, subject, "password").await;
         Ok(tokens)
     }
@@ -97,29 +110,26 @@ impl AccountService {
             return Err(AccountError::RefreshTokenInvalid);
         };
         let subject = Some(format!("user:{}", record.user_id));
-        if !self.ports.refresh_tokens.mark_used(&fingerprint, now).await? {
-            // Not usable: tell reuse (used, or lost a race to another use) from plain expiry or revocation.
-            let current = self.ports.refresh_tokens.find(&fingerprint).await?.unwrap_or(record);
-            if current.used_at.is_some() {
-                let revoked = self.ports.refresh_tokens.revoke_family(current.family_id, now).await?;
-                self.audit(
-                    meta,
-                    AuditKind::RefreshTokenReused,
-                    subject,
-                    format!("refresh token presented twice; {revoked} tokens of its family revoked"),
-                )
-                .await;
-                return Err(AccountError::RefreshTokenReused);
-            }
-            return Err(AccountError::RefreshTokenInvalid);
-        }
         let user = self.ports.users.get(record.user_id).await?.filter(|u| u.status == UserStatus::Active);
         let Some(user) = user else {
             let revoked = self.ports.refresh_tokens.revoke_family(record.family_id, now).await?;
             self.audit(meta, AuditKind::TokenRevoked, subject, format!("account no longer active; {revoked} tokens revoked")).await;
             return Err(AccountError::RefreshTokenInvalid);
         };
-        let tokens = self.issue_user_tokens(&user, Some(record.family_id)).await?;
+        let (next, next_token) = self.new_refresh_token(&user, Some(record.family_id), now);
+        if !self.ports.refresh_tokens.rotate(&fingerprint, &next, now).await? {
+            // Not usable: tell reuse (already exchanged, perhaps by a thief racing the owner) from
+            // plain expiry or revocation.
+            let current = self.ports.refresh_tokens.find(&fingerprint).await?.unwrap_or(record);
+            if current.used_at.is_some() {
+                let revoked = self.ports.refresh_tokens.revoke_family(current.family_id, now).await?;
+                let reason = format!("refresh token presented twice; {revoked} tokens of its family revoked");
+                self.audit(meta, AuditKind::RefreshTokenReused, subject, reason).await;
+                return Err(AccountError::RefreshTokenReused);
+            }
+            return Err(AccountError::RefreshTokenInvalid);
+        }
+        let tokens = self.token_pair(&user, &next, next_token, now);
         self.audit(meta, AuditKind::TokenRefreshed, subject, "rotated").await;
         Ok(tokens)
     }
@@ -145,10 +155,10 @@ impl AccountService {
     /// # Errors
     /// `TooManyAttempts` after repeated failures from the IP; `InvalidCredentials`.
     pub async fn sap_login(&self, client_id: &str, secret: &str, meta: &RequestMeta) -> Result<TokenPair, AccountError> {
-        self.check_throttle(None, meta).await?;
+        self.check_ip(meta).await?;
         let client = self.ports.sap_clients.find_by_client_id(client_id).await?.filter(|c| !c.disabled);
         let Some(client) = client.filter(|c| self.ports.secrets.fingerprint(secret) == c.secret_fingerprint) else {
-            self.count_failure(None, meta).await?;
+            self.count_ip_failure(meta).await?;
             self.audit(
                 meta,
                 AuditKind::LoginFailed,
@@ -181,30 +191,41 @@ impl AccountService {
         self.ports.tokens.verify(access_token, self.ports.clock.now())
     }
 
-    /// A new access token and refresh token for the user; `family` continues a rotation chain.
-    pub(super) async fn issue_user_tokens(&self, user: &User, family: Option<Uuid>) -> Result<TokenPair, AccountError> {
+    /// A new sign-in for the user: an access token and the first refresh token of a new family.
+    pub(super) async fn issue_user_tokens(&self, user: &User) -> Result<TokenPair, AccountError> {
         let now = self.ports.clock.now();
-        let subject = Subject::User(user.id);
-        let claims = AccessClaims { subject, role: user.role, issued_at: now, expires_at: now + ttl(self.settings.access_ttl) };
-        let refresh_token = self.ports.secrets.opaque_token();
+        let (record, token) = self.new_refresh_token(user, None, now);
+        self.ports.refresh_tokens.insert(&record).await?;
+        Ok(self.token_pair(user, &record, token, now))
+    }
+
+    /// A refresh token (record to store, secret to hand out); `family` continues a rotation chain.
+    fn new_refresh_token(&self, user: &User, family: Option<Uuid>, now: time::OffsetDateTime) -> (RefreshTokenRecord, String) {
+        let token = self.ports.secrets.opaque_token();
         let record = RefreshTokenRecord {
             id: Uuid::now_v7(),
             family_id: family.unwrap_or_else(Uuid::now_v7),
             user_id: user.id,
-            token_fingerprint: self.ports.secrets.fingerprint(&refresh_token),
+            token_fingerprint: self.ports.secrets.fingerprint(&token),
             issued_at: now,
             expires_at: now + ttl(self.settings.refresh_ttl),
             used_at: None,
             revoked_at: None,
         };
-        self.ports.refresh_tokens.insert(&record).await?;
-        Ok(TokenPair {
+        (record, token)
+    }
+
+    /// The pair handed to the client: a fresh access token with the stored refresh token.
+    fn token_pair(&self, user: &User, refresh: &RefreshTokenRecord, refresh_token: String, now: time::OffsetDateTime) -> TokenPair {
+        let subject = Subject::User(user.id);
+        let claims = AccessClaims { subject, role: user.role, issued_at: now, expires_at: now + ttl(self.settings.access_ttl) };
+        TokenPair {
             access_token: self.ports.tokens.issue(&claims),
             access_expires_at: claims.expires_at,
             refresh_token: Some(refresh_token),
-            refresh_expires_at: Some(record.expires_at),
+            refresh_expires_at: Some(refresh.expires_at),
             role: user.role,
             subject,
-        })
+        }
     }
 }
