@@ -159,9 +159,6 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::SapClient { command: SapClientCommand::Create { name } } => {
-            if name.trim().is_empty() || name.len() > 100 {
-                return Err("--name: give a label of 1 to 100 characters, e.g. --name \"SAP production\"".to_owned());
-            }
             let app = App::from_config(&config).await.map_err(|e| e.to_string())?;
             let created = app.accounts.create_sap_client(&name).await.map_err(|e| e.to_string())?;
             println!("SAP client created: {}", created.client.name);
