@@ -41,6 +41,7 @@ pub struct ErrorDetail {
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct ErrorBody {
+    /// What went wrong.
     pub error: ErrorDetail,
 }
 
@@ -56,11 +57,13 @@ pub enum ApiError {
     /// Valid credentials that may not do this.
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
+    /// The addressed resource or route does not exist.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
     /// The path exists, but not with this method.
     #[oai(status = 405)]
     MethodNotAllowed(Json<ErrorBody>),
+    /// The request clashes with the current state (a taken phone, a concurrent change).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
     /// The body is larger than the limit.
@@ -75,6 +78,7 @@ pub enum ApiError {
     /// Too many attempts; retry after the given seconds.
     #[oai(status = 429)]
     TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+    /// An unexpected failure on our side; the details are logged, not shown.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
     /// A dependency is down; retry later.
@@ -93,30 +97,37 @@ fn secs(d: Duration) -> u64 {
 }
 
 impl ApiError {
+    /// 400 (`type: schema`): the input is malformed or mistyped; `fields` names the culprits.
     pub fn schema(code: &str, message: impl Into<String>, hint: &str, fields: Vec<FieldProblemBody>) -> Self {
         Self::BadRequest(body("schema", code, message, Some(hint), fields))
     }
 
+    /// 401 (`type: auth`): credentials are missing, malformed, expired or wrong.
     pub fn unauthorized(code: &str, message: impl Into<String>, hint: &str) -> Self {
         Self::Unauthorized(body("auth", code, message, Some(hint), vec![]))
     }
 
+    /// 403 (`type: forbidden`): the caller is known but may not do this.
     pub fn forbidden(code: &str, message: impl Into<String>, hint: &str) -> Self {
         Self::Forbidden(body("forbidden", code, message, Some(hint), vec![]))
     }
 
+    /// 404 (`type: not_found`), with a hint only when the client can do something about it.
     pub fn not_found(code: &str, message: impl Into<String>, hint: Option<&str>) -> Self {
         Self::NotFound(body("not_found", code, message, hint, vec![]))
     }
 
+    /// 409 (`type: conflict`): the request clashes with the current state.
     pub fn conflict(code: &str, message: impl Into<String>, hint: &str) -> Self {
         Self::Conflict(body("conflict", code, message, Some(hint), vec![]))
     }
 
+    /// 422 (`type: validation`): well-formed input that breaks a business rule.
     pub fn unprocessable(code: &str, message: impl Into<String>, hint: &str) -> Self {
         Self::Unprocessable(body("validation", code, message, Some(hint), vec![]))
     }
 
+    /// 413 (`type: payload_too_large`) for a body over `limit` bytes; pass 0 when the limit is unknown.
     pub fn too_large(limit: usize) -> Self {
         Self::PayloadTooLarge(body(
             "payload_too_large",
@@ -127,6 +138,7 @@ impl ApiError {
         ))
     }
 
+    /// 415 (`type: unsupported_media_type`); `got` is the Content-Type the client sent, if any.
     pub fn unsupported_media_type(got: Option<&str>) -> Self {
         Self::UnsupportedMediaType(body(
             "unsupported_media_type",
@@ -137,11 +149,13 @@ impl ApiError {
         ))
     }
 
+    /// 429 (`type: rate_limited`) with `Retry-After` set to `retry_after` rounded up to whole seconds (at least 1).
     pub fn rate_limited(code: &str, message: impl Into<String>, retry_after: Duration) -> Self {
         let s = secs(retry_after).max(1);
         Self::TooManyRequests(body("rate_limited", code, message, Some(&format!("Wait {s} seconds, then try again.")), vec![]), s)
     }
 
+    /// 503 (`type: unavailable`), with `Retry-After` (rounded up to whole seconds) when the wait is known.
     pub fn unavailable(code: &str, message: impl Into<String>, retry_after: Option<Duration>) -> Self {
         Self::Unavailable(body("unavailable", code, message, Some("Try again in a little while."), vec![]), retry_after.map(secs))
     }

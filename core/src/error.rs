@@ -24,10 +24,20 @@ pub enum RepoError {
 pub enum GatewayError {
     /// The provider understood the request and refused it (bad recipient, invalid payload). Not retryable.
     #[error("rejected by provider ({code}): {message}")]
-    Rejected { code: String, message: String },
+    Rejected {
+        /// The provider's own error code, e.g. Twilio's `21211`.
+        code: String,
+        /// The provider's explanation, for logs.
+        message: String,
+    },
     /// The provider is down, timed out or rate-limited us; `retry_after` is its hint when it gave one.
     #[error("provider unavailable: {message}")]
-    Unavailable { message: String, retry_after: Option<Duration> },
+    Unavailable {
+        /// What went wrong, for logs.
+        message: String,
+        /// How long the provider asked us to wait; `None` when it gave no hint.
+        retry_after: Option<Duration>,
+    },
     /// The provider answered something we could not understand.
     #[error("provider protocol error: {0}")]
     Protocol(String),

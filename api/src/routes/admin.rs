@@ -18,11 +18,13 @@ use crate::state::AppState;
 #[derive(Debug, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct UserPage {
+    /// Up to `limit` users, newest first; empty when nothing matches.
     pub items: Vec<UserDto>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
 }
 
+/// The `/api/admin` operations.
 pub struct AdminApi;
 
 #[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]

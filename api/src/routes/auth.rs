@@ -40,8 +40,9 @@ pub struct RegisterRequest {
 #[oai(deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VerifyPhoneRequest {
+    /// The phone given to POST /api/auth/register, in the same E.164 form, e.g. `+96550001234`.
     pub phone: String,
-    /// The 6-digit code from the SMS.
+    /// The 6-digit code from the SMS, e.g. `482913`.
     pub code: String,
     /// The password given to POST /api/auth/register. Required so that someone else registering the
     /// same pending phone cannot have their password activated by the owner's code.
@@ -55,6 +56,7 @@ pub struct VerifyPhoneRequest {
 #[oai(deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PhoneRequest {
+    /// Mobile number in E.164 form: `+`, country code, number, no spaces or dashes, e.g. `+96550001234`.
     pub phone: String,
 }
 
@@ -64,7 +66,9 @@ pub struct PhoneRequest {
 #[oai(deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LoginRequest {
+    /// The phone the account was registered with, in E.164 form, e.g. `+96550001234`.
     pub phone: String,
+    /// The account's current password (at most 128 characters).
     #[oai(validator(max_length = 128))]
     pub password: String,
 }
@@ -75,6 +79,8 @@ pub struct LoginRequest {
 #[oai(deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RefreshRequest {
+    /// The `refreshToken` of the latest sign-in or refresh, unchanged. Each one works once: after a
+    /// refresh, keep the new one.
     #[oai(validator(max_length = 256))]
     pub refresh_token: String,
 }
@@ -85,8 +91,11 @@ pub struct RefreshRequest {
 #[oai(deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResetPasswordRequest {
+    /// The phone given to POST /api/auth/password/forgot, in E.164 form, e.g. `+96550001234`.
     pub phone: String,
+    /// The 6-digit code from the password-reset SMS, e.g. `482913`.
     pub code: String,
+    /// The new password: 8 to 128 characters, not one of the most common passwords.
     pub new_password: String,
 }
 
@@ -96,8 +105,10 @@ pub struct ResetPasswordRequest {
 #[oai(deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SapLoginRequest {
+    /// The client id printed by `sabil sap-client create`, e.g. `sap-0190b7d2c3e47a6f9e1d2c3b4a596877`.
     #[oai(validator(max_length = 128))]
     pub client_id: String,
+    /// The secret printed once when the client was created.
     #[oai(validator(max_length = 256))]
     pub client_secret: String,
 }
@@ -106,6 +117,7 @@ fn phone(raw: &str) -> Result<Phone, crate::error::ApiError> {
     Ok(Phone::parse(raw)?)
 }
 
+/// The `/api/auth` operations.
 pub struct AuthApi;
 
 #[OpenApi(prefix_path = "/auth", tag = "ApiTags::Auth")]

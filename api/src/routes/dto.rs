@@ -10,7 +10,9 @@ use time::OffsetDateTime;
 #[oai(rename_all = "lowercase")]
 #[serde(rename_all = "lowercase")]
 pub enum LanguageDto {
+    /// Arabic.
     Ar,
+    /// English.
     En,
 }
 
@@ -48,6 +50,10 @@ pub struct LocationDto {
 }
 
 impl LocationDto {
+    /// The location as the domain checks it.
+    ///
+    /// # Errors
+    /// `Invalid` naming `location.latitude`, `location.longitude` or `location.accuracyMeters`.
     pub fn parse(self) -> Result<GeoLocation, Invalid> {
         GeoLocation::parse(self.latitude, self.longitude, self.accuracy_meters)
     }
@@ -63,8 +69,11 @@ impl From<GeoLocation> for LocationDto {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
 pub enum RoleDto {
+    /// A person who orders through the app.
     Customer,
+    /// Staff using the admin panel.
     Admin,
+    /// The SAP ERP's machine client.
     Sap,
 }
 
@@ -82,9 +91,13 @@ impl From<Role> for RoleDto {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
 pub enum UserStatusDto {
+    /// Registered, phone not yet confirmed.
     Unverified,
+    /// May sign in.
     Active,
+    /// Blocked by an admin.
     Blocked,
+    /// Deleted by its owner.
     Deleted,
 }
 
@@ -103,16 +116,23 @@ impl From<UserStatus> for UserStatusDto {
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct UserDto {
+    /// The account's id (a UUID), as used in paths such as `/api/admin/users/{id}/block`.
     pub id: uuid::Uuid,
     /// E.164; absent once the account is deleted.
     pub phone: Option<String>,
+    /// The name as the person gave it, e.g. `Fatima Al-Sabah`; `Deleted user` once the account is deleted.
     pub full_name: String,
+    /// `customer` or `admin`.
     pub role: RoleDto,
+    /// `unverified` until the phone is confirmed by SMS, then `active`; `blocked` by an admin; `deleted` by its owner.
     pub status: UserStatusDto,
+    /// The language the app and text messages use for this account: `ar` or `en`.
     pub language: LanguageDto,
     /// Where the customer was at registration (or last set it).
     pub location: Option<LocationDto>,
+    /// When the account was registered (RFC 3339, UTC).
     pub created_at: OffsetDateTime,
+    /// When the phone was confirmed (RFC 3339, UTC); `null` while the account is unverified.
     pub verified_at: Option<OffsetDateTime>,
 }
 
@@ -142,16 +162,20 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: i64,
+    /// When the access token expires (RFC 3339, UTC); refresh before then.
     pub access_token_expires_at: OffsetDateTime,
     /// Exchange at POST /api/auth/refresh for a new pair; it works once. Absent for SAP clients.
     #[oai(skip_serializing_if_is_none)]
     pub refresh_token: Option<String>,
+    /// When the refresh token expires (RFC 3339, UTC), unless used first. Absent for SAP clients.
     #[oai(skip_serializing_if_is_none)]
     pub refresh_token_expires_at: Option<OffsetDateTime>,
+    /// The role the tokens carry: `customer`, `admin` or `sap`.
     pub role: RoleDto,
 }
 
 impl TokenResponse {
+    /// The response for a token pair issued at `now`; `expiresIn` counts from it.
     pub fn new(t: TokenPair, now: OffsetDateTime) -> Self {
         Self {
             expires_in: (t.access_expires_at - now).as_seconds_f64().round().max(0.0) as i64,

@@ -23,10 +23,13 @@ use crate::state::AppState;
 pub struct UpdateMeRequest {
     /// 2 to 100 characters.
     pub full_name: Option<String>,
+    /// The language for the app and text messages.
     pub language: Option<LanguageDto>,
+    /// A new location, replacing the one captured at registration.
     pub location: Option<LocationDto>,
 }
 
+/// The `/api/users/me` operations.
 pub struct UsersApi;
 
 #[OpenApi(prefix_path = "/users", tag = "ApiTags::Users")]

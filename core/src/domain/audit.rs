@@ -7,9 +7,13 @@ use uuid::Uuid;
 pub enum AuditKind {
     /// A request answered 401 or 403.
     AccessDenied,
+    /// A user or SAP client signed in (including the sign-in that completes phone verification).
     LoginSucceeded,
+    /// A sign-in was refused: wrong credentials, or too many recent failures.
     LoginFailed,
+    /// A refresh token was exchanged for a new pair.
     TokenRefreshed,
+    /// A sign-out revoked a session's refresh tokens.
     TokenRevoked,
     /// A refresh token was presented again after rotation: its whole family was revoked.
     RefreshTokenReused,
@@ -20,6 +24,7 @@ pub enum AuditKind {
 }
 
 impl AuditKind {
+    /// The kind's stored name, e.g. `login_failed`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
@@ -34,11 +39,22 @@ impl AuditKind {
         }
     }
 
+    /// Every kind, so storage can read back whatever was written.
+    pub const ALL: [Self; 8] = [
+        Self::AccessDenied,
+        Self::LoginSucceeded,
+        Self::LoginFailed,
+        Self::TokenRefreshed,
+        Self::TokenRevoked,
+        Self::RefreshTokenReused,
+        Self::UserBlocked,
+        Self::UserUnblocked,
+    ];
+
+    /// The kind with this stored name; `None` for a name not listed here.
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::AccessDenied, Self::LoginSucceeded, Self::LoginFailed, Self::TokenRefreshed, Self::TokenRevoked, Self::RefreshTokenReused]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -49,20 +65,28 @@ pub struct RequestMeta {
     pub route: String,
     /// The client's address after trusted-proxy resolution.
     pub client_ip: Option<String>,
+    /// The request's correlation id (`X-Request-Id`), when it has one.
     pub request_id: Option<String>,
 }
 
 /// One audit row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEvent {
+    /// The event's identifier (UUIDv7, so it also orders events by time).
     pub id: Uuid,
+    /// When it happened (UTC).
     pub occurred_at: OffsetDateTime,
+    /// What happened.
     pub kind: AuditKind,
+    /// The route as declared (e.g. `POST /api/auth/login`), never with ids filled in.
     pub route: String,
     /// `user:<id>`, `sap:<id>` or a masked phone; `None` when nobody could be identified.
     pub subject: Option<String>,
+    /// The client's address after trusted-proxy resolution; `None` when unknown.
     pub client_ip: Option<String>,
+    /// Why, in a few words for the security team (never a secret).
     pub reason: String,
+    /// The request's correlation id, for finding its log lines; `None` when it had none.
     pub request_id: Option<String>,
 }
 
@@ -80,5 +104,18 @@ impl AuditEvent {
             reason: reason.into(),
             request_id: meta.request_id.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_from_its_stored_name() {
+        for kind in AuditKind::ALL {
+            assert_eq!(AuditKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(AuditKind::parse("something_else"), None);
     }
 }

@@ -8,11 +8,14 @@ use super::validation::Invalid;
 /// What a one-time SMS code is for; a code of one purpose never serves another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CodePurpose {
+    /// Confirms a newly registered phone.
     VerifyPhone,
+    /// Authorises setting a new password.
     ResetPassword,
 }
 
 impl CodePurpose {
+    /// The purpose's stored name: `verify_phone` or `reset_password`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
@@ -27,6 +30,8 @@ impl CodePurpose {
 pub struct OtpCode(String);
 
 impl OtpCode {
+    /// A code as typed, surrounding spaces ignored.
+    ///
     /// # Errors
     /// `Invalid` unless exactly six ASCII digits.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
@@ -38,6 +43,7 @@ impl OtpCode {
         }
     }
 
+    /// The six digits, for comparing with the stored fingerprint; never log them.
     #[must_use]
     pub fn expose(&self) -> &str {
         &self.0
@@ -57,7 +63,9 @@ pub struct SapClientId(pub Uuid);
 /// Who a token speaks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Subject {
+    /// A customer or admin account.
     User(UserId),
+    /// The SAP ERP's machine client.
     SapClient(SapClientId),
 }
 
@@ -73,9 +81,13 @@ impl std::fmt::Display for Subject {
 /// The verified content of an access token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessClaims {
+    /// Whom the token speaks for.
     pub subject: Subject,
+    /// The role the subject had when the token was issued.
     pub role: Role,
+    /// When the token was issued (UTC).
     pub issued_at: OffsetDateTime,
+    /// When the token stops being accepted (UTC).
     pub expires_at: OffsetDateTime,
 }
 
@@ -83,11 +95,17 @@ pub struct AccessClaims {
 /// (they sign in again with their secret).
 #[derive(Clone, PartialEq, Eq)]
 pub struct TokenPair {
+    /// The signed access token, sent as `Authorization: Bearer <token>`.
     pub access_token: String,
+    /// When the access token expires.
     pub access_expires_at: OffsetDateTime,
+    /// The opaque refresh token, usable once; `None` for SAP clients.
     pub refresh_token: Option<String>,
+    /// When the refresh token expires; `None` for SAP clients.
     pub refresh_expires_at: Option<OffsetDateTime>,
+    /// The role the tokens carry.
     pub role: Role,
+    /// Whom the tokens speak for.
     pub subject: Subject,
 }
 
@@ -100,11 +118,17 @@ impl std::fmt::Debug for TokenPair {
 /// A SAP machine client: signs in with `client_id` and a secret stored only as a fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SapClient {
+    /// The client's internal identifier.
     pub id: SapClientId,
+    /// The public id SAP signs in with, e.g. `sap-0190...`; unique.
     pub client_id: String,
+    /// The keyed fingerprint of the secret (`Secrets::fingerprint`); the secret itself is never stored.
     pub secret_fingerprint: String,
+    /// A label for operators, e.g. `SAP S/4HANA production` (1 to 100 characters).
     pub name: String,
+    /// When the client was created (UTC).
     pub created_at: OffsetDateTime,
+    /// Whether sign-in is refused for this client.
     pub disabled: bool,
 }
 

@@ -6,14 +6,20 @@ use super::validation::Invalid;
 /// A page request: at most `limit` items after `cursor` (the last id of the previous page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
+    /// The most items to return, 1 to `MAX_LIMIT`.
     pub limit: u32,
+    /// The last id of the previous page; `None` for the first page.
     pub cursor: Option<Uuid>,
 }
 
 impl PageRequest {
+    /// The page size when the client does not choose one.
     pub const DEFAULT_LIMIT: u32 = 20;
+    /// The largest page a client may ask for.
     pub const MAX_LIMIT: u32 = 100;
 
+    /// A page request from the client's `limit` (default 20) and `cursor` (empty or absent for the first page).
+    ///
     /// # Errors
     /// `Invalid` for a limit outside 1..=100 or a cursor that is not one we handed out.
     pub fn parse(limit: Option<u32>, cursor: Option<&str>) -> Result<Self, Invalid> {
@@ -38,6 +44,8 @@ impl PageRequest {
 /// One page of results; `next_cursor` is `None` on the last page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
+    /// At most `limit` items, in the order the query defines.
     pub items: Vec<T>,
+    /// The cursor for the following page: the last item's id; `None` on the last page.
     pub next_cursor: Option<Uuid>,
 }

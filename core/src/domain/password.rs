@@ -10,6 +10,8 @@ const COMMON: &str = include_str!("common_passwords.txt");
 pub struct Password(String);
 
 impl Password {
+    /// A new password, checked against the policy.
+    ///
     /// # Errors
     /// `Invalid` for a too short, too long or too common password.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
@@ -41,6 +43,7 @@ impl Password {
         Self(raw.to_owned())
     }
 
+    /// The password itself, for hashing or verifying; never log it.
     #[must_use]
     pub fn expose(&self) -> &str {
         &self.0

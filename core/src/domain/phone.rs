@@ -29,6 +29,7 @@ impl Phone {
         Ok(Self(raw.to_owned()))
     }
 
+    /// The number in E.164 form, e.g. `+96550001234`.
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0

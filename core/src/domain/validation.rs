@@ -38,6 +38,7 @@ impl Invalid {
 pub struct Problems(Vec<FieldProblem>);
 
 impl Problems {
+    /// No problems yet.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -60,6 +61,9 @@ impl Problems {
     }
 
     /// `Ok(())` when nothing was recorded.
+    ///
+    /// # Errors
+    /// `Invalid` listing every recorded problem, in the order recorded.
     pub fn finish(self) -> Result<(), Invalid> {
         if self.0.is_empty() { Ok(()) } else { Err(Invalid(self.0)) }
     }

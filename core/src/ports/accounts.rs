@@ -13,6 +13,7 @@ use crate::error::RepoError;
 pub struct UserQuery {
     /// Case-insensitive substring of the phone or the full name.
     pub search: Option<String>,
+    /// Which page of the results.
     pub page: PageRequest,
 }
 
@@ -26,9 +27,15 @@ pub trait UserRepository: Send + Sync {
     async fn create(&self, user: &NewUser) -> Result<User, RepoError>;
 
     /// The account with this phone, whatever its status (deleted accounts have no phone).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the store cannot be read.
     async fn find_by_phone(&self, phone: &Phone) -> Result<Option<User>, RepoError>;
 
     /// The account with this id, whatever its status.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the store cannot be read.
     async fn get(&self, id: UserId) -> Result<Option<User>, RepoError>;
 
     /// Overwrites name, password hash and location of an account that is still `Unverified`
@@ -70,6 +77,9 @@ pub trait UserRepository: Send + Sync {
     async fn erase(&self, id: UserId, now: OffsetDateTime) -> Result<(), RepoError>;
 
     /// Accounts newest first, filtered by `query.search`, keyset-paged by id.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the store cannot be read.
     async fn list(&self, query: &UserQuery) -> Result<Page<User>, RepoError>;
 }
 
@@ -80,6 +90,7 @@ pub struct SendPolicy {
     pub min_interval: Duration,
     /// At most this many codes per `window`.
     pub max_per_window: u32,
+    /// The length of the sliding window `max_per_window` counts in.
     pub window: Duration,
 }
 
@@ -113,21 +124,30 @@ impl SendPolicy {
 /// A one-time code to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeIssue {
+    /// The code's identifier; the fingerprint is bound to it.
     pub id: Uuid,
+    /// The account the code was texted for.
     pub user_id: UserId,
+    /// What the code may be used for.
     pub purpose: CodePurpose,
     /// Keyed fingerprint of the code (`Secrets::code_fingerprint`); the code itself is never stored.
     pub code_fingerprint: String,
+    /// When the code was sent; counts towards the send policy.
     pub created_at: OffsetDateTime,
+    /// When the code stops working.
     pub expires_at: OffsetDateTime,
 }
 
 /// A stored one-time code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCode {
+    /// The code's identifier.
     pub id: Uuid,
+    /// Keyed fingerprint of the code, to compare a guess's fingerprint with.
     pub code_fingerprint: String,
+    /// Guesses counted against the code so far.
     pub attempts: u32,
+    /// When the code stops working.
     pub expires_at: OffsetDateTime,
 }
 
@@ -139,30 +159,49 @@ pub trait VerificationCodeRepository: Send + Sync {
     /// concurrent requests cannot exceed the policy.
     ///
     /// Returns `Ok(None)` when stored, `Ok(Some(wait))` when refused.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the store fails.
     async fn issue(&self, code: &CodeIssue, policy: &SendPolicy) -> Result<Option<Duration>, RepoError>;
 
     /// The newest unconsumed, unexpired code of this purpose for the account.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the store cannot be read.
     async fn active(&self, user_id: UserId, purpose: CodePurpose, now: OffsetDateTime) -> Result<Option<StoredCode>, RepoError>;
 
     /// Counts one guess against the code before it is compared, atomically: returns the attempt number
     /// (1-based), or `None` when the code is consumed or already has `max_attempts` guesses.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the store fails.
     async fn begin_attempt(&self, code_id: Uuid, max_attempts: u32) -> Result<Option<u32>, RepoError>;
 
     /// Marks the code used; `false` when it already was (only one caller can consume a code).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the store fails.
     async fn consume(&self, code_id: Uuid, now: OffsetDateTime) -> Result<bool, RepoError>;
 }
 
 /// A stored refresh token (only its fingerprint is kept).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshTokenRecord {
+    /// The token's identifier.
     pub id: Uuid,
     /// All tokens descending from one sign-in share a family; reuse of any revokes them all.
     pub family_id: Uuid,
+    /// The account the token signs in.
     pub user_id: UserId,
+    /// One-way fingerprint of the token (`Secrets::fingerprint`); the token itself is never stored.
     pub token_fingerprint: String,
+    /// When the token was handed out.
     pub issued_at: OffsetDateTime,
+    /// When the token stops working, used or not.
     pub expires_at: OffsetDateTime,
+    /// When the token was exchanged for a new pair; `None` while unused.
     pub used_at: Option<OffsetDateTime>,
+    /// When the token was revoked (sign-out, reuse, block, reset, deletion); `None` while not revoked.
     pub revoked_at: Option<OffsetDateTime>,
 }
 
@@ -176,6 +215,9 @@ pub trait RefreshTokenRepository: Send + Sync {
     async fn insert(&self, token: &RefreshTokenRecord) -> Result<(), RepoError>;
 
     /// The token with this fingerprint, in whatever state.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the store cannot be read.
     async fn find(&self, fingerprint: &str) -> Result<Option<RefreshTokenRecord>, RepoError>;
 
     /// Exchanges the token with fingerprint `presented` for `next` (same family), atomically: the
@@ -189,19 +231,31 @@ pub trait RefreshTokenRepository: Send + Sync {
     async fn rotate(&self, presented: &str, next: &RefreshTokenRecord, now: OffsetDateTime) -> Result<bool, RepoError>;
 
     /// Revokes every not yet revoked token of the family; returns how many.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the store fails.
     async fn revoke_family(&self, family_id: Uuid, now: OffsetDateTime) -> Result<u64, RepoError>;
 
     /// Revokes every not yet revoked token of the user; returns how many.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the store fails.
     async fn revoke_all_for_user(&self, user_id: UserId, now: OffsetDateTime) -> Result<u64, RepoError>;
 }
 
 /// Stores SAP machine clients.
 #[async_trait]
 pub trait SapClientRepository: Send + Sync {
+    /// Stores a new SAP client.
+    ///
     /// # Errors
     /// `Conflict` when the client id is taken.
     async fn create(&self, client: &SapClient) -> Result<(), RepoError>;
 
+    /// The client with this public client id, enabled or not.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the store cannot be read.
     async fn find_by_client_id(&self, client_id: &str) -> Result<Option<SapClient>, RepoError>;
 }
 

@@ -8,8 +8,14 @@ use crate::error::RepoError;
 #[async_trait]
 pub trait AuditRepository: Send + Sync {
     /// Appends one event.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the store fails.
     async fn record(&self, event: &AuditEvent) -> Result<(), RepoError>;
 
     /// The newest `limit` events, newest first.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the store cannot be read.
     async fn recent(&self, limit: u32) -> Result<Vec<AuditEvent>, RepoError>;
 }

@@ -22,15 +22,26 @@ pub use throttle::FailureCounter;
 /// Every port a service may need, shared by reference.
 #[derive(Clone)]
 pub struct Ports {
+    /// Customer and admin accounts.
     pub users: Arc<dyn UserRepository>,
+    /// One-time SMS codes and their attempts.
     pub codes: Arc<dyn VerificationCodeRepository>,
+    /// Refresh tokens and their rotation state.
     pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
+    /// SAP machine clients.
     pub sap_clients: Arc<dyn SapClientRepository>,
+    /// The security audit trail.
     pub audit: Arc<dyn AuditRepository>,
+    /// Text messages to phones.
     pub sms: Arc<dyn SmsGateway>,
+    /// Password hashing and verification.
     pub passwords: Arc<dyn PasswordHasher>,
+    /// Access-token signing and verification.
     pub tokens: Arc<dyn AccessTokens>,
+    /// Random codes and tokens and their fingerprints.
     pub secrets: Arc<dyn Secrets>,
+    /// Failed sign-in counts per phone and per client IP.
     pub failures: Arc<dyn FailureCounter>,
+    /// The current time.
     pub clock: Arc<dyn Clock>,
 }

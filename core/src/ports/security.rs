@@ -19,8 +19,10 @@ pub trait PasswordHasher: Send + Sync {
 /// Why an access token was not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AccessTokenError {
+    /// A token this service issued, past its expiry: refresh or sign in again.
     #[error("the token has expired")]
     Expired,
+    /// Not a token this service issued: malformed, tampered with, or signed with another key or algorithm.
     #[error("the token is malformed, forged or signed with an unexpected algorithm")]
     Invalid,
 }

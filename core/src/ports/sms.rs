@@ -7,7 +7,9 @@ use crate::error::GatewayError;
 /// A text message to one phone.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SmsMessage {
+    /// The recipient.
     pub to: Phone,
+    /// The text, in the recipient's language; may carry a one-time code.
     pub body: String,
 }
 

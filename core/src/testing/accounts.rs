@@ -187,6 +187,7 @@ struct CodeRow {
     consumed: bool,
 }
 
+/// One-time codes in memory.
 #[derive(Debug, Default)]
 pub struct InMemoryCodes(Mutex<Vec<CodeRow>>);
 
@@ -243,6 +244,7 @@ impl VerificationCodeRepository for InMemoryCodes {
     }
 }
 
+/// Refresh tokens in memory, rotated under one lock as the SQL stores do in one transaction.
 #[derive(Debug, Default)]
 pub struct InMemoryRefreshTokens(Mutex<Vec<RefreshTokenRecord>>);
 
@@ -305,6 +307,7 @@ impl RefreshTokenRepository for InMemoryRefreshTokens {
     }
 }
 
+/// SAP clients in memory, keyed by client id.
 #[derive(Debug, Default)]
 pub struct InMemorySapClients(Mutex<HashMap<String, SapClient>>);
 
@@ -324,6 +327,7 @@ impl SapClientRepository for InMemorySapClients {
     }
 }
 
+/// The audit trail in memory.
 #[derive(Debug, Default)]
 pub struct InMemoryAudit(Mutex<Vec<AuditEvent>>);
 
@@ -351,6 +355,7 @@ pub struct InMemoryFailures {
 }
 
 impl InMemoryFailures {
+    /// Failure windows timed by `clock` (share the world's clock so tests can let windows pass).
     #[must_use]
     pub fn new(clock: Arc<dyn Clock>) -> Self {
         Self { clock, windows: Mutex::new(HashMap::new()) }

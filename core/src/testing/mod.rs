@@ -19,8 +19,11 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Ports backed entirely by fakes, with handles to the ones tests steer or inspect.
 pub struct FakeWorld {
+    /// Every port, for building services.
     pub ports: Ports,
+    /// The clock the ports share; advance it to let time pass.
     pub clock: Arc<ManualClock>,
+    /// The SMS gateway; read the texts sent, or make sends fail.
     pub sms: Arc<RecordingSms>,
 }
 

@@ -16,11 +16,13 @@ use crate::ports::{AccessTokenError, AccessTokens, Clock, PasswordHasher, Secret
 pub struct ManualClock(Mutex<OffsetDateTime>);
 
 impl ManualClock {
+    /// A clock standing at `now` (truncated to microseconds, as the real clock is).
     #[must_use]
     pub fn new(now: OffsetDateTime) -> Self {
         Self(Mutex::new(truncate_to_micros(now)))
     }
 
+    /// Moves the clock by `by` (backwards for a negative duration).
     pub fn advance(&self, by: time::Duration) {
         *lock(&self.0) += by;
     }
@@ -40,6 +42,7 @@ pub struct RecordingSms {
 }
 
 impl RecordingSms {
+    /// Every message sent so far, oldest first.
     #[must_use]
     pub fn sent(&self) -> Vec<SmsMessage> {
         lock(&self.sent).clone()

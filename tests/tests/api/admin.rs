@@ -44,3 +44,14 @@ api_test!(a_blocked_user_cannot_sign_in_or_refresh_until_unblocked, |t| {
     assert_eq!(unblocked.body["status"], "active");
     assert_eq!(t.post("/api/auth/login", json!({"phone": phone, "password": PASSWORD})).await.status, StatusCode::OK);
 });
+
+api_test!(blocking_and_unblocking_are_audited_with_the_acting_admin, |t| {
+    let admin = t.admin("+96550009300").await;
+    let session = t.customer("+96550009301").await;
+    let id = t.get_as("/api/users/me", &token(&session, "accessToken")).await.body["id"].as_str().expect("id").to_owned();
+    t.post_as(&format!("/api/admin/users/{id}/block"), json!({}), &admin).await;
+    t.post_as(&format!("/api/admin/users/{id}/unblock"), json!({}), &admin).await;
+    let audit = t.audit().await;
+    assert!(audit.iter().any(|e| e.starts_with("user_blocked|POST /api/admin/users/{id}/block|blocked by admin user:")), "{audit:?}");
+    assert!(audit.iter().any(|e| e.starts_with("user_unblocked|POST /api/admin/users/{id}/unblock|unblocked by admin user:")), "{audit:?}");
+});

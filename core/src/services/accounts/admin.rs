@@ -13,7 +13,9 @@ use crate::ports::UserQuery;
 /// A newly created SAP client with its secret, shown once.
 #[derive(Debug, Clone)]
 pub struct NewSapClient {
+    /// The stored client, with its public client id.
     pub client: SapClient,
+    /// The secret to give to SAP; it cannot be recovered later.
     pub secret: String,
 }
 

@@ -13,10 +13,15 @@ use crate::error::RepoError;
 /// A parsed registration request.
 #[derive(Debug, Clone)]
 pub struct RegisterInput {
+    /// The phone to confirm by SMS; it becomes the sign-in name.
     pub phone: Phone,
+    /// The customer's name.
     pub full_name: FullName,
+    /// The chosen password, already checked against the policy.
     pub password: Password,
+    /// The language for the app and the verification text.
     pub language: Language,
+    /// Where the customer is while registering; `None` when the app could not tell.
     pub location: Option<GeoLocation>,
 }
 
@@ -24,7 +29,9 @@ pub struct RegisterInput {
 /// account, so the answer reveals nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CodeSent {
+    /// How long a texted code works.
     pub code_ttl: Duration,
+    /// How long to wait before asking for another code.
     pub resend_after: Duration,
 }
 
