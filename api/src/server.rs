@@ -57,7 +57,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     let started = Instant::now();
     let app = App::from_config(&config).await?;
     if config.demo_data {
-        match sabil_adapters::demo::seed(&app.accounts).await {
+        match sabil_adapters::demo::seed(&app).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(created = n, "demo accounts seeded"),
             Err(e) => tracing::warn!(error = %e, "could not seed demo accounts"),

@@ -230,9 +230,11 @@ bench_engine() {
     local engine="$1" data_dir="$TMP_ROOT/$1-data" db_env=()
     mkdir -p "$data_dir"
     if [[ "$engine" == postgres ]]; then
-        BENCH_DB="sabil_bench_$(python3 -c 'import secrets; print(secrets.token_hex(4))')"
-        psql "$PG_URL" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$BENCH_DB\"" >/dev/null ||
-            die "cannot create database $BENCH_DB at $PG_URL"
+        local db_name
+        db_name="sabil_bench_$(python3 -c 'import secrets; print(secrets.token_hex(4))')"
+        psql "$PG_URL" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$db_name\"" >/dev/null ||
+            die "cannot create database $db_name at $PG_URL"
+        BENCH_DB="$db_name" # from now on the cleanup drops it
         local db_url
         db_url="$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$PG_URL" "$BENCH_DB")"
         db_env=(SABIL_DATABASE_URL="$db_url" SABIL_AUTO_MIGRATE=true)

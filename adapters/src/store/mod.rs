@@ -125,12 +125,20 @@ impl Db {
                 std::fs::create_dir_all(parent).map_err(|e| DbSetupError::Connect(sqlx::Error::Io(e)))?;
             }
             let pool =
-                SqlitePoolOptions::new().max_connections(max_connections).connect_with(options).await.map_err(DbSetupError::Connect)?;
+                // No ping before each checkout: a broken connection shows up as the query's own
+                // error, and the ping doubled the thread round trips of every request.
+                SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .test_before_acquire(false)
+                    .connect_with(options)
+                    .await
+                    .map_err(DbSetupError::Connect)?;
             Ok(Self::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).map_err(DbSetupError::Connect)?;
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(options)
                 .await

@@ -86,8 +86,8 @@ fn migrations_come_in_pairs() {
 }
 
 api_test!(demo_accounts_are_seeded_once_and_can_sign_in, |t| {
-    assert_eq!(sabil_adapters::demo::seed(&t.app.accounts).await.expect("seeded"), 2);
-    assert_eq!(sabil_adapters::demo::seed(&t.app.accounts).await.expect("seeded again"), 0, "seeding is idempotent");
+    assert_eq!(sabil_adapters::demo::seed(&t.app).await.expect("seeded"), 2);
+    assert_eq!(sabil_adapters::demo::seed(&t.app).await.expect("seeded again"), 0, "seeding is idempotent");
     for (phone, password, _, role) in sabil_adapters::demo::DEMO_ACCOUNTS {
         let login = t.post("/api/auth/login", serde_json::json!({"phone": phone, "password": password})).await;
         assert_eq!((login.status, login.body["role"].as_str()), (StatusCode::OK, Some(*role)), "{}", login.body);

@@ -4,8 +4,8 @@ use uuid::Uuid;
 
 use super::{AccountError, AccountService};
 use crate::domain::{
-    AccessClaims, AuditKind, FullName, Language, NewUser, Page, Password, Phone, RequestMeta, Role, SapClient, SapClientId, Subject, User,
-    UserId, UserStatus,
+    AccessClaims, AuditKind, FullName, Language, NewUser, Page, Password, PasswordHash, Phone, RequestMeta, Role, SapClient, SapClientId,
+    Subject, User, UserId, UserStatus,
 };
 use crate::error::RepoError;
 use crate::ports::UserQuery;
@@ -81,20 +81,28 @@ impl AccountService {
         self.create_active(phone, full_name, password, Role::Admin).await
     }
 
-    /// Creates an active customer without SMS verification (demo data and operator tooling only).
+    async fn create_active(&self, phone: Phone, full_name: FullName, password: &Password, role: Role) -> Result<User, AccountError> {
+        let password_hash = self.ports.passwords.hash(password).await;
+        self.create_active_with_hash(phone, full_name, password_hash, role).await
+    }
+
+    /// Creates an active account whose password is already hashed (seeded demo accounts, whose
+    /// hashes are computed once at build time so starting never spends argon2 work on them).
     ///
     /// # Errors
     /// `PhoneTaken`.
-    pub async fn create_active_customer(&self, phone: Phone, full_name: FullName, password: &Password) -> Result<User, AccountError> {
-        self.create_active(phone, full_name, password, Role::Customer).await
-    }
-
-    async fn create_active(&self, phone: Phone, full_name: FullName, password: &Password, role: Role) -> Result<User, AccountError> {
+    pub async fn create_active_with_hash(
+        &self,
+        phone: Phone,
+        full_name: FullName,
+        password_hash: PasswordHash,
+        role: Role,
+    ) -> Result<User, AccountError> {
         let user = NewUser {
             id: UserId(Uuid::now_v7()),
             phone,
             full_name,
-            password_hash: self.ports.passwords.hash(password).await,
+            password_hash,
             role,
             status: UserStatus::Active,
             language: Language::En,
