@@ -12,17 +12,19 @@ use sabil_core::domain::RequestMeta;
 #[derive(Debug, Clone)]
 pub struct RequestCtx {
     pub request_id: String,
+    /// Method and declared route, e.g. `POST /api/admin/users/{id}/block`.
+    pub route: String,
     pub client_ip: Option<IpAddr>,
     /// The authenticated subject, filled in by the bearer checker.
     pub subject: Arc<Mutex<Option<String>>>,
 }
 
 impl RequestCtx {
-    /// The request as services see it; `route` is the declared path (no ids filled in).
+    /// The request as services see it (the declared route, never with ids filled in).
     #[must_use]
-    pub fn meta(&self, route: &str) -> RequestMeta {
+    pub fn meta(&self) -> RequestMeta {
         RequestMeta {
-            route: route.to_owned(),
+            route: self.route.clone(),
             client_ip: self.client_ip.map(|ip| ip.to_string()),
             request_id: Some(self.request_id.clone()),
         }
@@ -43,6 +45,7 @@ impl RequestCtx {
 pub fn ctx(req: &Request) -> RequestCtx {
     req.extensions().get::<RequestCtx>().cloned().unwrap_or_else(|| RequestCtx {
         request_id: String::new(),
+        route: format!("{} {}", req.method(), req.uri().path()),
         client_ip: peer_ip(req),
         subject: Arc::default(),
     })

@@ -131,13 +131,15 @@ impl<E: Endpoint> Endpoint for Pipeline<E> {
 
     async fn call(&self, mut req: Request) -> poem::Result<Response> {
         let started = Instant::now();
+        let method = req.method().clone();
+        let path = req.uri().path().to_owned();
+        let route = self.routes.label(&path);
         let ctx = RequestCtx {
             request_id: request_id(&req),
+            route: format!("{method} {route}"),
             client_ip: client_ip(&req, &self.state.config.trusted_proxies),
             subject: Arc::default(),
         };
-        let method = req.method().clone();
-        let path = req.uri().path().to_owned();
         req.extensions_mut().insert(ctx.clone());
         req.extensions_mut().insert(BodyLimit(self.state.config.max_body_bytes));
         let span = tracing::info_span!("request", id = %ctx.request_id, method = %method, path = %path);
@@ -158,10 +160,9 @@ impl<E: Endpoint> Endpoint for Pipeline<E> {
         .await;
 
         let status = resp.status();
-        let route = self.routes.label(&path);
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             let reason = error_reason(&mut resp).await;
-            let meta = ctx.meta(&format!("{method} {route}"));
+            let meta = ctx.meta();
             self.state.app.accounts.audit(&meta, AuditKind::AccessDenied, ctx.subject(), reason).instrument(span.clone()).await;
         }
         let elapsed = started.elapsed().as_secs_f64();

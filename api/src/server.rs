@@ -103,6 +103,12 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
 }
 
 fn announce(config: &Config, scheme: &str, started: Instant) {
+    if config.trusted_proxies.is_empty() && !config.bind.ip().is_loopback() {
+        tracing::warn!(
+            "SABIL_TRUSTED_PROXIES is empty: behind a load balancer every client shares its address, so per-address \
+             sign-in throttling and the audit trail see only the proxy; list the proxies to read X-Forwarded-For"
+        );
+    }
     let base = format!("{scheme}://{}", config.bind);
     tracing::info!(
         address = %base,

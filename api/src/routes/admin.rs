@@ -85,7 +85,6 @@ impl AdminApi {
         id: uuid::Uuid,
         blocked: bool,
     ) -> Result<Json<UserDto>, ApiError> {
-        let route = if blocked { "POST /api/admin/users/{id}/block" } else { "POST /api/admin/users/{id}/unblock" };
-        Ok(Json(state.app.accounts.set_blocked(&auth.0, UserId(id), blocked, &ctx(req).meta(route)).await?.into()))
+        Ok(Json(state.app.accounts.set_blocked(&auth.0, UserId(id), blocked, &ctx(req).meta()).await?.into()))
     }
 }

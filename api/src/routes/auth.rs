@@ -138,7 +138,7 @@ impl AuthApi {
         problems.finish()?;
         let (Some(phone), Some(full_name), Some(password)) = (phone, full_name, password) else { unreachable_fields()? };
         let input = RegisterInput { phone, full_name, password, language: b.language.map_or(Language::Ar, Into::into), location };
-        Ok(CodeSentAnswer::Accepted(Json(state.app.accounts.register(input, &ctx(req).meta("POST /api/auth/register")).await?.into())))
+        Ok(CodeSentAnswer::Accepted(Json(state.app.accounts.register(input, &ctx(req).meta()).await?.into())))
     }
 
     /// Verify the phone with the SMS code
@@ -158,7 +158,7 @@ impl AuthApi {
         problems.finish()?;
         let (Some(phone), Some(code)) = (phone, code) else { unreachable_fields()? };
         let password = Password::presented(&body.0.password);
-        let tokens = state.app.accounts.verify_phone(&phone, &code, &password, &ctx(req).meta("POST /api/auth/verify-phone")).await?;
+        let tokens = state.app.accounts.verify_phone(&phone, &code, &password, &ctx(req).meta()).await?;
         Ok(Json(TokenResponse::new(tokens, state.app.ports.clock.now())))
     }
 
@@ -168,9 +168,7 @@ impl AuthApi {
     #[oai(path = "/resend-code", method = "post", operation_id = "resendCode")]
     async fn resend_code(&self, state: Data<&AppState>, req: &Request, body: JsonBody<PhoneRequest>) -> ApiResult<CodeSentAnswer> {
         let phone = phone(&body.0.phone)?;
-        Ok(CodeSentAnswer::Accepted(Json(
-            state.app.accounts.resend_code(&phone, &ctx(req).meta("POST /api/auth/resend-code")).await?.into(),
-        )))
+        Ok(CodeSentAnswer::Accepted(Json(state.app.accounts.resend_code(&phone, &ctx(req).meta()).await?.into())))
     }
 
     /// Sign in with phone and password
@@ -181,7 +179,7 @@ impl AuthApi {
     async fn login(&self, state: Data<&AppState>, req: &Request, body: JsonBody<LoginRequest>) -> ApiResult<Json<TokenResponse>> {
         let phone = phone(&body.0.phone)?;
         let password = Password::presented(&body.0.password);
-        let tokens = state.app.accounts.login(&phone, &password, &ctx(req).meta("POST /api/auth/login")).await?;
+        let tokens = state.app.accounts.login(&phone, &password, &ctx(req).meta()).await?;
         Ok(Json(TokenResponse::new(tokens, state.app.ports.clock.now())))
     }
 
@@ -191,7 +189,7 @@ impl AuthApi {
     /// sign-in (it may have been stolen).
     #[oai(path = "/refresh", method = "post", operation_id = "refreshTokens")]
     async fn refresh(&self, state: Data<&AppState>, req: &Request, body: JsonBody<RefreshRequest>) -> ApiResult<Json<TokenResponse>> {
-        let tokens = state.app.accounts.refresh(&body.0.refresh_token, &ctx(req).meta("POST /api/auth/refresh")).await?;
+        let tokens = state.app.accounts.refresh(&body.0.refresh_token, &ctx(req).meta()).await?;
         Ok(Json(TokenResponse::new(tokens, state.app.ports.clock.now())))
     }
 
@@ -200,7 +198,7 @@ impl AuthApi {
     /// Revokes the refresh token and every token of its sign-in. Repeating it is harmless.
     #[oai(path = "/logout", method = "post", operation_id = "logout")]
     async fn logout(&self, state: Data<&AppState>, req: &Request, body: JsonBody<RefreshRequest>) -> ApiResult<NoContent> {
-        state.app.accounts.logout(&body.0.refresh_token, &ctx(req).meta("POST /api/auth/logout")).await?;
+        state.app.accounts.logout(&body.0.refresh_token, &ctx(req).meta()).await?;
         Ok(NoContent::Done)
     }
 
@@ -210,9 +208,7 @@ impl AuthApi {
     #[oai(path = "/password/forgot", method = "post", operation_id = "forgotPassword")]
     async fn forgot_password(&self, state: Data<&AppState>, req: &Request, body: JsonBody<PhoneRequest>) -> ApiResult<CodeSentAnswer> {
         let phone = phone(&body.0.phone)?;
-        Ok(CodeSentAnswer::Accepted(Json(
-            state.app.accounts.forgot_password(&phone, &ctx(req).meta("POST /api/auth/password/forgot")).await?.into(),
-        )))
+        Ok(CodeSentAnswer::Accepted(Json(state.app.accounts.forgot_password(&phone, &ctx(req).meta()).await?.into())))
     }
 
     /// Set a new password with the reset code
@@ -226,7 +222,7 @@ impl AuthApi {
         let password = problems.check("newPassword", Password::parse(&body.0.new_password));
         problems.finish()?;
         let (Some(phone), Some(code), Some(password)) = (phone, code, password) else { unreachable_fields()? };
-        state.app.accounts.reset_password(&phone, &code, &password, &ctx(req).meta("POST /api/auth/password/reset")).await?;
+        state.app.accounts.reset_password(&phone, &code, &password, &ctx(req).meta()).await?;
         Ok(NoContent::Done)
     }
 
@@ -235,8 +231,7 @@ impl AuthApi {
     /// Returns an access token with the `sap` role (1 hour); sign in again when it expires.
     #[oai(path = "/sap/login", method = "post", operation_id = "sapLogin")]
     async fn sap_login(&self, state: Data<&AppState>, req: &Request, body: JsonBody<SapLoginRequest>) -> ApiResult<Json<TokenResponse>> {
-        let tokens =
-            state.app.accounts.sap_login(&body.0.client_id, &body.0.client_secret, &ctx(req).meta("POST /api/auth/sap/login")).await?;
+        let tokens = state.app.accounts.sap_login(&body.0.client_id, &body.0.client_secret, &ctx(req).meta()).await?;
         Ok(Json(TokenResponse::new(tokens, state.app.ports.clock.now())))
     }
 }

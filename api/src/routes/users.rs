@@ -61,7 +61,7 @@ impl UsersApi {
     /// for the business, no longer linked to a person.
     #[oai(path = "/me", method = "delete", operation_id = "deleteMe")]
     async fn delete_me(&self, state: Data<&AppState>, req: &Request, auth: BearerAuth) -> ApiResult<NoContent> {
-        state.app.accounts.delete_me(auth.user()?, &ctx(req).meta("DELETE /api/users/me")).await?;
+        state.app.accounts.delete_me(auth.user()?, &ctx(req).meta()).await?;
         Ok(NoContent::Done)
     }
 }
