@@ -10,8 +10,8 @@ use crate::config::{Config, JwtSecret};
 use crate::gateways::twilio::TwilioSms;
 use crate::security::{Argon2Passwords, JwtAccessTokens, RandomSecrets, random_token};
 use crate::store::{
-    Db, DbSetupError, OutboxSms, SqlAuditRepository, SqlCodeRepository, SqlRefreshTokenRepository, SqlSapClientRepository,
-    SqlUserRepository,
+    Db, DbSetupError, OutboxSms, SqlAuditRepository, SqlCodeRepository, SqlDeliveryAreaRepository, SqlDeliverySlotRepository,
+    SqlProductRepository, SqlPromotionRepository, SqlRefreshTokenRepository, SqlSapClientRepository, SqlUserRepository,
 };
 use crate::throttle::{LocalFailureCounter, RedisFailureCounter};
 
@@ -64,6 +64,10 @@ impl App {
         let jwt_secret = load_jwt_secret(&config.jwt_secret)?;
         let secrets = Arc::new(RandomSecrets::new(&jwt_secret));
         let ports = Ports {
+            products: Arc::new(SqlProductRepository::new(db.clone())),
+            promotions: Arc::new(SqlPromotionRepository::new(db.clone())),
+            delivery_areas: Arc::new(SqlDeliveryAreaRepository::new(db.clone())),
+            delivery_slots: Arc::new(SqlDeliverySlotRepository::new(db.clone())),
             users: Arc::new(SqlUserRepository::new(db.clone())),
             codes: Arc::new(SqlCodeRepository::new(db.clone())),
             refresh_tokens: Arc::new(SqlRefreshTokenRepository::new(db.clone())),

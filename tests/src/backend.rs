@@ -4,10 +4,17 @@ use std::future::Future;
 use std::sync::Arc;
 
 use sabil_adapters::store::{
-    Db, OutboxSms, SqlAuditRepository, SqlCodeRepository, SqlRefreshTokenRepository, SqlSapClientRepository, SqlUserRepository,
+    Db, OutboxSms, SqlAuditRepository, SqlCodeRepository, SqlDeliveryAreaRepository, SqlDeliverySlotRepository, SqlProductRepository,
+    SqlPromotionRepository, SqlRefreshTokenRepository, SqlSapClientRepository, SqlUserRepository,
 };
-use sabil_core::ports::{AuditRepository, Clock, RefreshTokenRepository, SapClientRepository, UserRepository, VerificationCodeRepository};
-use sabil_core::testing::{InMemoryAudit, InMemoryCodes, InMemoryRefreshTokens, InMemorySapClients, InMemoryUsers};
+use sabil_core::ports::{
+    AuditRepository, Clock, DeliveryAreaRepository, DeliverySlotRepository, ProductRepository, PromotionRepository, RefreshTokenRepository,
+    SapClientRepository, UserRepository, VerificationCodeRepository,
+};
+use sabil_core::testing::{
+    InMemoryAudit, InMemoryCodes, InMemoryDeliveryAreas, InMemoryDeliverySlots, InMemoryProducts, InMemoryPromotions,
+    InMemoryRefreshTokens, InMemorySapClients, InMemoryUsers,
+};
 use tempfile::TempDir;
 
 use crate::postgres::TestDatabase;
@@ -43,6 +50,10 @@ pub struct Stores {
     pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
     pub sap_clients: Arc<dyn SapClientRepository>,
     pub audit: Arc<dyn AuditRepository>,
+    pub products: Arc<dyn ProductRepository>,
+    pub promotions: Arc<dyn PromotionRepository>,
+    pub delivery_areas: Arc<dyn DeliveryAreaRepository>,
+    pub delivery_slots: Arc<dyn DeliverySlotRepository>,
     /// The pool behind the SQL stores; `None` on the fakes.
     pub db: Option<Db>,
     // Declared last so it is dropped after the repositories that use it.
@@ -76,7 +87,13 @@ impl Stores {
 
     fn fakes() -> Self {
         let codes = Arc::new(InMemoryCodes::default());
+        let products = Arc::new(InMemoryProducts::default());
+        let areas = Arc::new(InMemoryDeliveryAreas::default());
         Self {
+            products: products.clone(),
+            promotions: Arc::new(InMemoryPromotions::new(products)),
+            delivery_areas: areas.clone(),
+            delivery_slots: Arc::new(InMemoryDeliverySlots::new(areas)),
             backend: Backend::Fake,
             users: Arc::new(InMemoryUsers::new(codes.clone())),
             codes,
@@ -91,6 +108,10 @@ impl Stores {
     fn sql(backend: Backend, db: Db, keep: Keep) -> Self {
         Self {
             backend,
+            products: Arc::new(SqlProductRepository::new(db.clone())),
+            promotions: Arc::new(SqlPromotionRepository::new(db.clone())),
+            delivery_areas: Arc::new(SqlDeliveryAreaRepository::new(db.clone())),
+            delivery_slots: Arc::new(SqlDeliverySlotRepository::new(db.clone())),
             users: Arc::new(SqlUserRepository::new(db.clone())),
             codes: Arc::new(SqlCodeRepository::new(db.clone())),
             refresh_tokens: Arc::new(SqlRefreshTokenRepository::new(db.clone())),

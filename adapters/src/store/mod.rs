@@ -2,7 +2,9 @@
 //! serves both engines: each repository method is written once and compiled for both pools by
 //! `with_db!`; where the dialects differ, `Dialect` supplies the engine's text.
 mod audit;
+mod catalog;
 mod credentials;
+mod delivery;
 mod sms_outbox;
 mod time_column;
 mod users;
@@ -16,7 +18,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Pool, Sqlite, Transaction};
 
 pub use audit::SqlAuditRepository;
+pub use catalog::{SqlProductRepository, SqlPromotionRepository};
 pub use credentials::{SqlCodeRepository, SqlRefreshTokenRepository, SqlSapClientRepository};
+pub use delivery::{SqlDeliveryAreaRepository, SqlDeliverySlotRepository};
 pub use sms_outbox::{OutboxSms, SmsOutboxEntry};
 pub use time_column::DbTime;
 pub use users::SqlUserRepository;

@@ -2,6 +2,7 @@
 //! its contract; the in-memory fakes (`testing`) and the real adapters pass the same conformance suite.
 mod accounts;
 mod audit;
+mod catalog;
 mod clock;
 mod security;
 mod sms;
@@ -14,6 +15,7 @@ pub use accounts::{
     VerificationCodeRepository,
 };
 pub use audit::AuditRepository;
+pub use catalog::{DeliveryAreaRepository, DeliverySlotRepository, ProductQuery, ProductRepository, PromotionRepository, SlotReservations};
 pub use clock::{Clock, SystemClock, truncate_to_micros};
 pub use security::{AccessTokenError, AccessTokens, PasswordHasher, Secrets};
 pub use sms::{SmsGateway, SmsMessage};
@@ -22,6 +24,14 @@ pub use throttle::FailureCounter;
 /// Every port a service may need, shared by reference.
 #[derive(Clone)]
 pub struct Ports {
+    /// Products (owned by SAP).
+    pub products: Arc<dyn ProductRepository>,
+    /// Promotions on products (owned by SAP).
+    pub promotions: Arc<dyn PromotionRepository>,
+    /// Delivery areas with their boundaries, fees and minimum orders.
+    pub delivery_areas: Arc<dyn DeliveryAreaRepository>,
+    /// Weekly delivery slots and the places reserved in them.
+    pub delivery_slots: Arc<dyn DeliverySlotRepository>,
     /// Customer and admin accounts.
     pub users: Arc<dyn UserRepository>,
     /// One-time SMS codes and their attempts.

@@ -1,6 +1,7 @@
 //! In-memory fakes of every port, for service tests and as the first target of the storage
 //! conformance suite (they must behave exactly like the real stores).
 mod accounts;
+mod catalog;
 mod security;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -8,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use time::OffsetDateTime;
 
 pub use accounts::{InMemoryAudit, InMemoryCodes, InMemoryFailures, InMemoryRefreshTokens, InMemorySapClients, InMemoryUsers};
+pub use catalog::{InMemoryDeliveryAreas, InMemoryDeliverySlots, InMemoryProducts, InMemoryPromotions};
 pub use security::{FakeAccessTokens, FakePasswordHasher, FakeSecrets, ManualClock, RecordingSms, extract_code};
 
 use crate::ports::Ports;
@@ -33,7 +35,13 @@ pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
     let clock = Arc::new(ManualClock::new(now));
     let sms = Arc::new(RecordingSms::default());
     let codes = Arc::new(InMemoryCodes::default());
+    let products = Arc::new(InMemoryProducts::default());
+    let areas = Arc::new(InMemoryDeliveryAreas::default());
     let ports = Ports {
+        products: products.clone(),
+        promotions: Arc::new(InMemoryPromotions::new(products)),
+        delivery_areas: areas.clone(),
+        delivery_slots: Arc::new(InMemoryDeliverySlots::new(areas)),
         users: Arc::new(InMemoryUsers::new(codes.clone())),
         codes,
         refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),

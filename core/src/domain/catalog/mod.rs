@@ -6,6 +6,10 @@ use uuid::Uuid;
 use super::localized::LocalizedText;
 use super::money::Money;
 
+mod pricing;
+
+pub use pricing::{CartLine, PricedLine, PricingError, price_lines};
+
 /// Identifier of a product (UUIDv7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProductId(pub Uuid);
