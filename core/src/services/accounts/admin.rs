@@ -5,10 +5,11 @@ use uuid::Uuid;
 use super::{AccountError, AccountService};
 use crate::domain::{
     AccessClaims, AuditKind, FullName, Language, NewUser, Page, Password, PasswordHash, Phone, RequestMeta, Role, SapClient, SapClientId,
-    Subject, User, UserId, UserStatus,
+    User, UserId, UserStatus,
 };
 use crate::error::RepoError;
 use crate::ports::UserQuery;
+use crate::services::authorization::AdminDenied;
 
 /// A newly created SAP client with its secret, shown once.
 #[derive(Debug, Clone)]
@@ -23,17 +24,11 @@ impl AccountService {
     /// The acting admin, checked against the store: a blocked or deleted admin loses the right at
     /// once, not when their access token expires.
     async fn acting_admin(&self, actor: &AccessClaims) -> Result<User, AccountError> {
-        let denied = AccountError::NotAllowed { required: Role::Admin };
-        let Subject::User(id) = actor.subject else { return Err(denied) };
-        if actor.role != Role::Admin {
-            return Err(denied);
-        }
-        let admin = self.ports.users.get(id).await?.ok_or(AccountError::NotAllowed { required: Role::Admin })?;
-        match (admin.role, admin.status) {
-            (Role::Admin, UserStatus::Active) => Ok(admin),
-            (_, UserStatus::Blocked) => Err(AccountError::AccountBlocked),
-            _ => Err(denied),
-        }
+        crate::services::authorization::acting_admin(&self.ports, actor).await.map_err(|e| match e {
+            AdminDenied::NotAdmin => AccountError::NotAllowed { required: Role::Admin },
+            AdminDenied::Blocked => AccountError::AccountBlocked,
+            AdminDenied::Storage(e) => AccountError::Storage(e),
+        })
     }
 
     /// Users newest first, optionally filtered by a phone or name fragment (admins only).
