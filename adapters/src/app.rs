@@ -2,17 +2,21 @@
 //! (API, sync-worker, CLI) start from `App::from_config`.
 use std::sync::Arc;
 
+use sabil_core::domain::delivery::SlotRules;
 use sabil_core::ports::{Clock, FailureCounter, Ports, SmsGateway, SystemClock};
-use sabil_core::services::{AccountService, AccountSettings};
+use sabil_core::services::{AccountService, AccountSettings, AddressService, AddressSettings, CatalogService, CatalogSettings};
 use secrecy::SecretString;
 
 use crate::config::{Config, JwtSecret};
+use crate::files::ObjectFileStore;
 use crate::gateways::twilio::TwilioSms;
 use crate::security::{Argon2Passwords, JwtAccessTokens, RandomSecrets, random_token};
+use crate::store::SqlAddressRepository;
 use crate::store::{
     Db, DbSetupError, OutboxSms, SqlAuditRepository, SqlCodeRepository, SqlDeliveryAreaRepository, SqlDeliverySlotRepository,
     SqlProductRepository, SqlPromotionRepository, SqlRefreshTokenRepository, SqlSapClientRepository, SqlUserRepository,
 };
+use crate::store::{SqlContactRepository, SqlFaqRepository, SqlMosqueRepository, SqlTermsRepository};
 use crate::throttle::{LocalFailureCounter, RedisFailureCounter};
 
 /// Why the application could not be assembled.
@@ -24,6 +28,10 @@ pub enum StartError {
     JwtSecretFile { path: String, source: std::io::Error },
     #[error("SABIL_REDIS_URL: {0}")]
     Redis(String),
+    #[error("SABIL_FILES_URL: {0}")]
+    Files(#[from] crate::files::FileStoreSetupError),
+    #[error("SABIL_TIME_ZONE: {0}")]
+    TimeZone(String),
     #[error("SABIL_TWILIO_*: {0}")]
     Twilio(String),
 }
@@ -34,6 +42,13 @@ pub struct App {
     pub db: Db,
     pub ports: Ports,
     pub accounts: AccountService,
+    pub files: sabil_core::services::FileService,
+    pub addresses: AddressService,
+    pub catalog: CatalogService,
+    /// Mosques customers donate water to.
+    pub mosques: sabil_core::services::MosqueService,
+    /// FAQ, contact channels, terms and conditions.
+    pub support: sabil_core::services::SupportService,
     /// The local SMS stand-in, when it is the SMS gateway in use.
     pub sms_outbox: Option<OutboxSms>,
 }
@@ -68,11 +83,18 @@ impl App {
             promotions: Arc::new(SqlPromotionRepository::new(db.clone())),
             delivery_areas: Arc::new(SqlDeliveryAreaRepository::new(db.clone())),
             delivery_slots: Arc::new(SqlDeliverySlotRepository::new(db.clone())),
+            mosques: Arc::new(SqlMosqueRepository::new(db.clone())),
+            faq: Arc::new(SqlFaqRepository::new(db.clone())),
+            contacts: Arc::new(SqlContactRepository::new(db.clone())),
+            terms: Arc::new(SqlTermsRepository::new(db.clone())),
             users: Arc::new(SqlUserRepository::new(db.clone())),
+            addresses: Arc::new(SqlAddressRepository::new(db.clone())),
             codes: Arc::new(SqlCodeRepository::new(db.clone())),
             refresh_tokens: Arc::new(SqlRefreshTokenRepository::new(db.clone())),
             sap_clients: Arc::new(SqlSapClientRepository::new(db.clone())),
             audit: Arc::new(SqlAuditRepository::new(db.clone())),
+            files: Arc::new(crate::store::SqlFileRepository::new(db.clone())),
+            file_store: Arc::new(ObjectFileStore::open(&config.files)?),
             sms,
             passwords: Arc::new(Argon2Passwords::default()),
             tokens: Arc::new(JwtAccessTokens::new(&jwt_secret)),
@@ -86,7 +108,16 @@ impl App {
             sap_access_ttl: config.sap_token_ttl,
             ..AccountSettings::default()
         };
-        Ok(Self { accounts: AccountService::new(ports.clone(), settings), db, ports, sms_outbox })
+        let time_zone = crate::time_zone::IanaTimeZone::named(&config.time_zone).map_err(StartError::TimeZone)?;
+        let catalog = CatalogService::new(
+            ports.clone(),
+            CatalogSettings { time_zone: Arc::new(time_zone), slot_rules: SlotRules { cutoff: config.order_cutoff } },
+        );
+        let addresses = AddressService::new(ports.clone(), AddressSettings::default());
+        let files = sabil_core::services::FileService::new(ports.clone());
+        let mosques = sabil_core::services::MosqueService::new(ports.clone());
+        let support = sabil_core::services::SupportService::new(ports.clone());
+        Ok(Self { accounts: AccountService::new(ports.clone(), settings), files, addresses, catalog, mosques, support, db, ports, sms_outbox })
     }
 }
 

@@ -4,8 +4,11 @@
 pub mod app;
 pub mod config;
 pub mod demo;
+pub mod demo_catalog;
+pub mod files;
 pub mod gateways;
 pub mod security;
 pub mod store;
 pub mod telemetry;
 pub mod throttle;
+pub mod time_zone;

@@ -6,6 +6,9 @@ use poem_openapi::{ApiResponse, Object};
 use sabil_core::domain::Invalid;
 use sabil_core::error::RepoError;
 use sabil_core::services::AccountError;
+use sabil_core::services::FileError;
+use sabil_core::services::authorization::AdminDenied;
+use sabil_core::services::AddressError;
 
 /// One field's problem.
 #[derive(Debug, Clone, Object)]
@@ -144,7 +147,7 @@ impl ApiError {
             "unsupported_media_type",
             "request.content_type",
             got.map_or_else(|| "The request has no Content-Type.".to_owned(), |ct| format!("Content-Type {ct} is not accepted here.")),
-            Some("Send the body as JSON with the header Content-Type: application/json."),
+            Some("Send the body with a Content-Type this operation accepts (application/json for JSON bodies; see /openapi.json)."),
             vec![],
         ))
     }
@@ -283,6 +286,100 @@ impl From<AccountError> for ApiError {
             }
             AccountError::SapClientTaken => Self::conflict("sap_client.taken", "This SAP client id is taken.", "Choose another name."),
             AccountError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<AddressError> for ApiError {
+    fn from(e: AddressError) -> Self {
+        const AREAS: &str = "See where we deliver with GET /api/delivery-areas (the area at a point: \
+                             GET /api/delivery-areas/lookup?latitude=..&longitude=..).";
+        let refused = |code: &str, message: &str, hint: &str, fields: &[(&str, &str)]| {
+            let fields = fields.iter().map(|(f, p)| FieldProblemBody { field: (*f).to_owned(), problem: (*p).to_owned() }).collect();
+            Self::Unprocessable(body("validation", code, message, Some(hint), fields))
+        };
+        match e {
+            AddressError::NotAllowed => Self::forbidden(
+                "auth.role_forbidden",
+                "Only customers have delivery addresses.",
+                "Sign in with an active customer account.",
+            ),
+            AddressError::AccountBlocked => {
+                Self::forbidden("auth.account_blocked", "This account is blocked.", "Contact customer support to have it unblocked.")
+            }
+            AddressError::AddressNotFound => {
+                Self::not_found("address.not_found", "You have no address with this id.", Some("List your addresses with GET /api/addresses."))
+            }
+            AddressError::OutsideDeliveryArea => refused(
+                "address.outside_delivery_area",
+                "We do not deliver to this location yet.",
+                &format!("Check the pin on the map. {AREAS}"),
+                &[("location", "is outside every delivery area")],
+            ),
+            AddressError::AreaUnknown => refused(
+                "address.area_unknown",
+                "No delivery area has this id.",
+                &format!("Leave areaId out to have the area found from the pin. {AREAS}"),
+                &[("areaId", "is not a delivery area")],
+            ),
+            AddressError::AreaInactive => refused(
+                "address.area_inactive",
+                "We no longer deliver to this area.",
+                &format!("Leave areaId out to have the area found from the pin. {AREAS}"),
+                &[("areaId", "is not an active delivery area")],
+            ),
+            AddressError::OutsideChosenArea => refused(
+                "address.outside_chosen_area",
+                "The pin is not inside the chosen delivery area.",
+                &format!("Move the pin inside the area, or leave areaId out to have the area found from the pin. {AREAS}"),
+                &[("location", "is outside the chosen delivery area"), ("areaId", "does not contain the location")],
+            ),
+            AddressError::LimitReached { limit } => Self::unprocessable(
+                "address.limit_reached",
+                format!("You already have {limit} addresses, the most an account may keep."),
+                "Delete one you no longer use with DELETE /api/addresses/{id}, or change one with PUT /api/addresses/{id}.",
+            ),
+            AddressError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<AdminDenied> for ApiError {
+    fn from(e: AdminDenied) -> Self {
+        match e {
+            AdminDenied::NotAdmin => Self::forbidden(
+                "auth.role_forbidden",
+                "Your role may not do this.",
+                "This operation is for an active account with the admin role.",
+            ),
+            AdminDenied::Blocked => {
+                Self::forbidden("auth.account_blocked", "This account is blocked.", "Contact customer support to have it unblocked.")
+            }
+            AdminDenied::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<FileError> for ApiError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::Denied(denied) => denied.into(),
+            FileError::TooLarge { limit } => Self::PayloadTooLarge(body(
+                "payload_too_large",
+                "file.too_large",
+                format!("The file is larger than {} MiB ({limit} bytes).", limit / (1024 * 1024)),
+                Some("Upload a smaller image: scale it down or compress it."),
+                vec![],
+            )),
+            FileError::UnsupportedType => Self::UnsupportedMediaType(body(
+                "unsupported_media_type",
+                "file.unsupported_type",
+                "The file is not a JPEG, PNG or WebP image.",
+                Some("Upload a JPEG, PNG or WebP image; the type is read from the file's contents, not from its name or Content-Type."),
+                vec![],
+            )),
+            FileError::NotFound => Self::not_found("file.not_found", "No file has this id.", None),
+            FileError::Storage(e) => e.into(),
         }
     }
 }

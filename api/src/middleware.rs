@@ -178,7 +178,8 @@ impl<E: Endpoint> Endpoint for Pipeline<E> {
         headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
         headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
         headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-        if path.starts_with("/api/") {
+        // API answers are private and fresh unless the operation chose its own lifetime (files, catalog).
+        if path.starts_with("/api/") && !headers.contains_key(header::CACHE_CONTROL) {
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
         if self.hsts || forwarded_https {

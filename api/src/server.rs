@@ -62,6 +62,11 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             Ok(n) => tracing::info!(created = n, "demo accounts seeded"),
             Err(e) => tracing::warn!(error = %e, "could not seed demo accounts"),
         }
+        match sabil_adapters::demo_catalog::seed_catalog(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "demo catalog loaded"),
+            Err(e) => tracing::warn!(error = %e, "could not load the demo catalog"),
+        }
     }
     let config = Arc::new(config);
     let state = AppState { app: app.clone(), config: config.clone(), metrics: telemetry::metrics_handle() };

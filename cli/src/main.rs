@@ -40,6 +40,11 @@ enum Command {
         #[command(subcommand)]
         command: SmsCommand,
     },
+    /// Demo data (never in production).
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
     /// Configuration.
     Config {
         #[command(subcommand)]
@@ -89,6 +94,12 @@ enum SmsCommand {
 }
 
 #[derive(Subcommand)]
+enum DemoCommand {
+    /// Load the demo accounts and catalog into SABIL_DATABASE_URL (once; a second run adds nothing).
+    Load,
+}
+
+#[derive(Subcommand)]
 enum ConfigCommand {
     /// Validate the environment and print the effective configuration (secrets redacted).
     Check,
@@ -119,6 +130,17 @@ async fn run(cli: Cli) -> Result<(), String> {
                 Ok(()) => println!("\nconfiguration is valid; {} database reachable and migrated", db.engine()),
                 Err(reason) => println!("\nconfiguration is valid; database: {reason}"),
             }
+            Ok(())
+        }
+        Command::Demo { command: DemoCommand::Load } => {
+            if config.environment == sabil_adapters::config::Environment::Production {
+                return Err("demo load: refused when SABIL_ENV=production (demo accounts have public passwords)".to_owned());
+            }
+            let app = App::from_config(&config).await.map_err(|e| e.to_string())?;
+            app.db.migrate().await.map_err(|e| e.to_string())?;
+            let accounts = sabil_adapters::demo::seed(&app).await.map_err(|e| format!("demo accounts: {e}"))?;
+            let catalog = sabil_adapters::demo_catalog::seed_catalog(&app).await.map_err(|e| format!("demo catalog: {e}"))?;
+            println!("demo data loaded: {accounts} accounts, {catalog} catalog rows (0 means it was already there)");
             Ok(())
         }
         Command::Db { command: DbCommand::Migrate } => {

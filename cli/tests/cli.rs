@@ -111,3 +111,26 @@ fn sms_list_shows_the_local_outbox_newest_first() {
     assert_eq!(lines.len(), 2, "{listed}");
     assert!(lines[0].ends_with("+96550001234  second code 222222") && lines[1].ends_with("first code 111111"), "{listed}");
 }
+
+#[test]
+fn demo_load_fills_an_empty_database_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let first = sabil(&dir, &["demo", "load"], None, &[]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(text(&first.stdout).contains("demo data loaded: 2 accounts"), "{}", text(&first.stdout));
+    let again = sabil(&dir, &["demo", "load"], None, &[]);
+    assert!(text(&again.stdout).contains("demo data loaded: 0 accounts, 0 catalog rows"), "{}", text(&again.stdout));
+    let refused = sabil(
+        &dir,
+        &["demo", "load"],
+        None,
+        &[
+            ("SABIL_ENV", "production"),
+            ("SABIL_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("SABIL_TWILIO_ACCOUNT_SID", "AC1"),
+            ("SABIL_TWILIO_AUTH_TOKEN", "t"),
+            ("SABIL_TWILIO_FROM", "+15005550006"),
+        ],
+    );
+    assert!(!refused.status.success());
+}

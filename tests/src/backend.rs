@@ -3,14 +3,20 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use sabil_adapters::store::SqlAddressRepository;
 use sabil_adapters::store::{
     Db, OutboxSms, SqlAuditRepository, SqlCodeRepository, SqlDeliveryAreaRepository, SqlDeliverySlotRepository, SqlProductRepository,
     SqlPromotionRepository, SqlRefreshTokenRepository, SqlSapClientRepository, SqlUserRepository,
 };
+use sabil_core::ports::AddressRepository;
 use sabil_core::ports::{
     AuditRepository, Clock, DeliveryAreaRepository, DeliverySlotRepository, ProductRepository, PromotionRepository, RefreshTokenRepository,
     SapClientRepository, UserRepository, VerificationCodeRepository,
 };
+use sabil_core::testing::InMemoryAddresses;
+use sabil_adapters::store::{SqlContactRepository, SqlFaqRepository, SqlMosqueRepository, SqlTermsRepository};
+use sabil_core::ports::{ContactRepository, FaqRepository, MosqueRepository, TermsRepository};
+use sabil_core::testing::{InMemoryContacts, InMemoryFaq, InMemoryMosques, InMemoryTerms};
 use sabil_core::testing::{
     InMemoryAudit, InMemoryCodes, InMemoryDeliveryAreas, InMemoryDeliverySlots, InMemoryProducts, InMemoryPromotions,
     InMemoryRefreshTokens, InMemorySapClients, InMemoryUsers,
@@ -46,6 +52,7 @@ enum Keep {
 pub struct Stores {
     pub backend: Backend,
     pub users: Arc<dyn UserRepository>,
+    pub addresses: Arc<dyn AddressRepository>,
     pub codes: Arc<dyn VerificationCodeRepository>,
     pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
     pub sap_clients: Arc<dyn SapClientRepository>,
@@ -54,6 +61,10 @@ pub struct Stores {
     pub promotions: Arc<dyn PromotionRepository>,
     pub delivery_areas: Arc<dyn DeliveryAreaRepository>,
     pub delivery_slots: Arc<dyn DeliverySlotRepository>,
+    pub mosques: Arc<dyn MosqueRepository>,
+    pub faq: Arc<dyn FaqRepository>,
+    pub contacts: Arc<dyn ContactRepository>,
+    pub terms: Arc<dyn TermsRepository>,
     /// The pool behind the SQL stores; `None` on the fakes.
     pub db: Option<Db>,
     // Declared last so it is dropped after the repositories that use it.
@@ -89,13 +100,20 @@ impl Stores {
         let codes = Arc::new(InMemoryCodes::default());
         let products = Arc::new(InMemoryProducts::default());
         let areas = Arc::new(InMemoryDeliveryAreas::default());
+        let users: Arc<dyn UserRepository> = Arc::new(InMemoryUsers::new(codes.clone()));
+        let addresses = Arc::new(InMemoryAddresses::new(users.clone(), areas.clone()));
         Self {
             products: products.clone(),
             promotions: Arc::new(InMemoryPromotions::new(products)),
             delivery_areas: areas.clone(),
+            mosques: Arc::new(InMemoryMosques::new(areas.clone())),
+            faq: Arc::new(InMemoryFaq::default()),
+            contacts: Arc::new(InMemoryContacts::default()),
+            terms: Arc::new(InMemoryTerms::new(users.clone())),
             delivery_slots: Arc::new(InMemoryDeliverySlots::new(areas)),
             backend: Backend::Fake,
-            users: Arc::new(InMemoryUsers::new(codes.clone())),
+            users,
+            addresses,
             codes,
             refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
             sap_clients: Arc::new(InMemorySapClients::default()),
@@ -112,7 +130,12 @@ impl Stores {
             promotions: Arc::new(SqlPromotionRepository::new(db.clone())),
             delivery_areas: Arc::new(SqlDeliveryAreaRepository::new(db.clone())),
             delivery_slots: Arc::new(SqlDeliverySlotRepository::new(db.clone())),
+            mosques: Arc::new(SqlMosqueRepository::new(db.clone())),
+            faq: Arc::new(SqlFaqRepository::new(db.clone())),
+            contacts: Arc::new(SqlContactRepository::new(db.clone())),
+            terms: Arc::new(SqlTermsRepository::new(db.clone())),
             users: Arc::new(SqlUserRepository::new(db.clone())),
+            addresses: Arc::new(SqlAddressRepository::new(db.clone())),
             codes: Arc::new(SqlCodeRepository::new(db.clone())),
             refresh_tokens: Arc::new(SqlRefreshTokenRepository::new(db.clone())),
             sap_clients: Arc::new(SqlSapClientRepository::new(db.clone())),

@@ -9,6 +9,7 @@ use std::time::Duration;
 use ipnet::IpNet;
 use secrecy::SecretString;
 
+use crate::files::FilesLocation;
 use crate::gateways::twilio::TwilioConfig;
 
 /// Development (the embedded default) or production (refuses unsafe defaults).
@@ -44,6 +45,8 @@ pub struct Config {
     pub db_max_connections: u32,
     pub auto_migrate: bool,
     pub redis_url: Option<String>,
+    /// Where uploaded files are kept: a local folder or an Azure Blob container.
+    pub files: FilesLocation,
     pub jwt_secret: JwtSecret,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
@@ -59,6 +62,10 @@ pub struct Config {
     pub docs_enabled: bool,
     /// Seed the demo accounts (development only).
     pub demo_data: bool,
+    /// The IANA zone delivery slots are set in.
+    pub time_zone: String,
+    /// How long before its start a slot stops taking orders.
+    pub order_cutoff: Duration,
     pub twilio: Option<TwilioConfig>,
 }
 
@@ -80,6 +87,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SABIL_DB_MAX_CONNECTIONS", "10", "20"),
     ("SABIL_AUTO_MIGRATE", "true on SQLite, false on PostgreSQL", "true"),
     ("SABIL_REDIS_URL", "(none: in-process counters)", "redis://redis:6379/0"),
+    ("SABIL_FILES_URL", "(none: the folder $SABIL_DATA_DIR/files)", "az://sabil-files/images"),
     ("SABIL_JWT_SECRET", "(development: generated into $SABIL_DATA_DIR/jwt-secret)", "a random string of 32+ bytes"),
     ("SABIL_ACCESS_TOKEN_TTL_SECS", "900", "600"),
     ("SABIL_REFRESH_TOKEN_TTL_SECS", "2592000", "1209600"),
@@ -94,6 +102,8 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SABIL_SHUTDOWN_GRACE_SECS", "30", "10"),
     ("SABIL_DOCS", "true", "false"),
     ("SABIL_DEMO_DATA", "true in development on SQLite bound to loopback, else false; refused in production", "false"),
+    ("SABIL_TIME_ZONE", "Asia/Dubai", "Asia/Kuwait"),
+    ("SABIL_ORDER_CUTOFF_MINUTES", "120", "90"),
     ("SABIL_TWILIO_ACCOUNT_SID", "(none: local SMS outbox)", "AC0123456789abcdef0123456789abcdef"),
     ("SABIL_TWILIO_AUTH_TOKEN", "(none)", "your-auth-token"),
     ("SABIL_TWILIO_FROM", "(none)", "+15005550006"),
@@ -175,6 +185,7 @@ impl Config {
             None => format!("sqlite://{}", data_dir.join("sabil.db").display()),
         };
         let is_sqlite = database_url.starts_with("sqlite:");
+        let files = FilesLocation::parse(env.get("SABIL_FILES_URL"), &data_dir).map_err(|problem| Env::err("SABIL_FILES_URL", problem))?;
         let jwt_secret = match env.get("SABIL_JWT_SECRET") {
             Some(s) if s.len() >= 32 => JwtSecret::Configured(SecretString::from(s.to_owned())),
             Some(_) => return Err(Env::err("SABIL_JWT_SECRET", "is shorter than 32 bytes")),
@@ -243,6 +254,7 @@ impl Config {
             auto_migrate: env.flag("SABIL_AUTO_MIGRATE", is_sqlite)?,
             database_url,
             redis_url,
+            files,
             jwt_secret,
             access_token_ttl: env.secs("SABIL_ACCESS_TOKEN_TTL_SECS", 900, 24 * 3600)?,
             refresh_token_ttl: env.secs("SABIL_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600, 365 * 24 * 3600)?,
@@ -257,6 +269,14 @@ impl Config {
             shutdown_grace: env.secs("SABIL_SHUTDOWN_GRACE_SECS", 30, 3600)?,
             docs_enabled: env.flag("SABIL_DOCS", true)?,
             demo_data,
+            time_zone: match env.get("SABIL_TIME_ZONE") {
+                None => "Asia/Dubai".to_owned(),
+                Some(name) if crate::time_zone::IanaTimeZone::named(name).is_ok() => name.to_owned(),
+                Some(name) => return Err(Env::err("SABIL_TIME_ZONE", format!("{name:?} is not an IANA time zone name"))),
+            },
+            order_cutoff: Duration::from_secs(
+                60 * env.parse::<u64>("SABIL_ORDER_CUTOFF_MINUTES", 120, "a whole number of minutes")?.min(7 * 24 * 60),
+            ),
             twilio: twilio(&env, production)?,
         })
     }
@@ -274,6 +294,7 @@ impl Config {
             ("SABIL_DB_MAX_CONNECTIONS", self.db_max_connections.to_string()),
             ("SABIL_AUTO_MIGRATE", self.auto_migrate.to_string()),
             ("SABIL_REDIS_URL", self.redis_url.as_deref().map_or("(none: in-process counters)".to_owned(), redact_url)),
+            ("SABIL_FILES_URL", self.files.describe()),
             (
                 "SABIL_JWT_SECRET",
                 match &self.jwt_secret {
@@ -301,6 +322,8 @@ impl Config {
             ("SABIL_SHUTDOWN_GRACE_SECS", self.shutdown_grace.as_secs().to_string()),
             ("SABIL_DOCS", self.docs_enabled.to_string()),
             ("SABIL_DEMO_DATA", self.demo_data.to_string()),
+            ("SABIL_TIME_ZONE", self.time_zone.clone()),
+            ("SABIL_ORDER_CUTOFF_MINUTES", (self.order_cutoff.as_secs() / 60).to_string()),
             ("SABIL_TWILIO_ACCOUNT_SID", twilio.map_or("(none: local SMS outbox)".to_owned(), |t| t.account_sid.clone())),
             ("SABIL_TWILIO_AUTH_TOKEN", twilio.map_or("(none)".to_owned(), |_| "(set, redacted)".to_owned())),
             ("SABIL_TWILIO_FROM", twilio.and_then(|t| t.from.clone()).unwrap_or_else(|| "(none)".to_owned())),

@@ -59,3 +59,16 @@ fn redacted_view_hides_passwords_and_secrets() {
     assert!(!format!("{c:?}").contains("hunter2"), "Debug must not show the database password");
     assert!(!c.auto_migrate, "PostgreSQL is migrated by `sabil db migrate` unless asked");
 }
+
+#[test]
+fn files_live_in_the_data_folder_unless_an_azure_container_is_named() {
+    let c = Config::from_vars(&vars(&[("SABIL_DATA_DIR", "/var/lib/sabil")])).expect("valid");
+    assert_eq!(c.files, crate::files::FilesLocation::Local(PathBuf::from("/var/lib/sabil/files")));
+    let c = Config::from_vars(&vars(&[("SABIL_FILES_URL", "az://sabil-files/images")])).expect("valid");
+    assert!(c.redacted().contains(&("SABIL_FILES_URL", "az://sabil-files/images".to_owned())));
+    let err = Config::from_vars(&vars(&[("SABIL_FILES_URL", "s3://bucket")])).expect_err("not supported");
+    assert_eq!(
+        err.to_string(),
+        "SABIL_FILES_URL: \"s3\" is neither az://container/prefix nor file:///path (example: SABIL_FILES_URL=az://sabil-files/images)"
+    );
+}

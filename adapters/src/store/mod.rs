@@ -1,11 +1,15 @@
 //! sqlx repositories for SQLite (the embedded default) and PostgreSQL (production). One SQL text
 //! serves both engines: each repository method is written once and compiled for both pools by
 //! `with_db!`; where the dialects differ, `Dialect` supplies the engine's text.
+mod addresses;
 mod audit;
 mod catalog;
 mod credentials;
 mod delivery;
+mod files;
+mod mosques;
 mod sms_outbox;
+mod support;
 mod time_column;
 mod users;
 
@@ -17,11 +21,15 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, Postgres};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite, Transaction};
 
+pub use addresses::SqlAddressRepository;
 pub use audit::SqlAuditRepository;
 pub use catalog::{SqlProductRepository, SqlPromotionRepository};
 pub use credentials::{SqlCodeRepository, SqlRefreshTokenRepository, SqlSapClientRepository};
 pub use delivery::{SqlDeliveryAreaRepository, SqlDeliverySlotRepository};
+pub use files::SqlFileRepository;
+pub use mosques::SqlMosqueRepository;
 pub use sms_outbox::{OutboxSms, SmsOutboxEntry};
+pub use support::{SqlContactRepository, SqlFaqRepository, SqlTermsRepository};
 pub use time_column::DbTime;
 pub use users::SqlUserRepository;
 

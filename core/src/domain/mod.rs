@@ -1,14 +1,18 @@
 //! Entities and value objects. A value that exists is valid: parse at the edge, never re-check inside.
 pub mod account;
+pub mod address;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod delivery;
+pub mod files;
 pub mod localized;
 pub mod money;
+pub mod mosque;
 pub mod page;
 pub mod password;
 pub mod phone;
+pub mod support;
 pub mod validation;
 
 pub use account::{FullName, GeoLocation, Language, NewUser, ProfileChanges, Role, User, UserId, UserStatus};

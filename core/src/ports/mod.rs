@@ -1,11 +1,14 @@
 //! Ports: the traits through which services reach storage and the outside world. Each method documents
 //! its contract; the in-memory fakes (`testing`) and the real adapters pass the same conformance suite.
 mod accounts;
+mod addresses;
 mod audit;
 mod catalog;
 mod clock;
+mod files;
 mod security;
 mod sms;
+mod support;
 mod throttle;
 
 use std::sync::Arc;
@@ -14,11 +17,14 @@ pub use accounts::{
     CodeIssue, RefreshTokenRecord, RefreshTokenRepository, SapClientRepository, SendPolicy, StoredCode, UserQuery, UserRepository,
     VerificationCodeRepository,
 };
+pub use addresses::AddressRepository;
 pub use audit::AuditRepository;
 pub use catalog::{DeliveryAreaRepository, DeliverySlotRepository, ProductQuery, ProductRepository, PromotionRepository, SlotReservations};
-pub use clock::{Clock, SystemClock, truncate_to_micros};
+pub use clock::{BusinessTimeZone, Clock, FixedOffsetZone, SystemClock, truncate_to_micros};
+pub use files::{FileRepository, FileStore};
 pub use security::{AccessTokenError, AccessTokens, PasswordHasher, Secrets};
 pub use sms::{SmsGateway, SmsMessage};
+pub use support::{ContactRepository, FaqRepository, MosqueQuery, MosqueRepository, TermsRepository};
 pub use throttle::FailureCounter;
 
 /// Every port a service may need, shared by reference.
@@ -32,8 +38,18 @@ pub struct Ports {
     pub delivery_areas: Arc<dyn DeliveryAreaRepository>,
     /// Weekly delivery slots and the places reserved in them.
     pub delivery_slots: Arc<dyn DeliverySlotRepository>,
+    /// Mosques water can be donated to.
+    pub mosques: Arc<dyn MosqueRepository>,
+    /// FAQ categories and questions.
+    pub faq: Arc<dyn FaqRepository>,
+    /// Contact channels (phone, WhatsApp, email).
+    pub contacts: Arc<dyn ContactRepository>,
+    /// Terms versions and customers' acceptances.
+    pub terms: Arc<dyn TermsRepository>,
     /// Customer and admin accounts.
     pub users: Arc<dyn UserRepository>,
+    /// Customers' delivery addresses.
+    pub addresses: Arc<dyn AddressRepository>,
     /// One-time SMS codes and their attempts.
     pub codes: Arc<dyn VerificationCodeRepository>,
     /// Refresh tokens and their rotation state.
@@ -42,6 +58,10 @@ pub struct Ports {
     pub sap_clients: Arc<dyn SapClientRepository>,
     /// The security audit trail.
     pub audit: Arc<dyn AuditRepository>,
+    /// Metadata of uploaded files.
+    pub files: Arc<dyn FileRepository>,
+    /// The bytes of uploaded files (a local folder or Azure Blob).
+    pub file_store: Arc<dyn FileStore>,
     /// Text messages to phones.
     pub sms: Arc<dyn SmsGateway>,
     /// Password hashing and verification.

@@ -6,6 +6,7 @@ mod harness;
 
 mod admin;
 mod bad_input;
+mod catalog;
 mod journey;
 mod platform;
 mod tokens;
