@@ -2,8 +2,9 @@
 //! (API, sync-worker, CLI) start from `App::from_config`.
 use std::sync::Arc;
 
+use crate::cache::{CatalogCache, CatalogVersion, LocalCatalogChanges, RedisCatalogChanges};
 use sabil_core::domain::delivery::SlotRules;
-use sabil_core::ports::{Clock, FailureCounter, Ports, SmsGateway, SystemClock};
+use sabil_core::ports::{CatalogChanges, Clock, FailureCounter, Ports, SmsGateway, SystemClock};
 use sabil_core::services::{AccountService, AccountSettings, AddressService, AddressSettings, CatalogService, CatalogSettings};
 use secrecy::SecretString;
 
@@ -45,6 +46,8 @@ pub struct App {
     pub files: sabil_core::services::FileService,
     pub addresses: AddressService,
     pub catalog: CatalogService,
+    /// Cached catalog responses, invalidated by every catalog write on any instance.
+    pub catalog_cache: CatalogCache,
     /// Mosques customers donate water to.
     pub mosques: sabil_core::services::MosqueService,
     /// FAQ, contact channels, terms and conditions.
@@ -109,15 +112,37 @@ impl App {
             ..AccountSettings::default()
         };
         let time_zone = crate::time_zone::IanaTimeZone::named(&config.time_zone).map_err(StartError::TimeZone)?;
+        let version = Arc::new(CatalogVersion::default());
+        let changes: Arc<dyn CatalogChanges> = match &config.redis_url {
+            Some(url) => {
+                let client = redis::Client::open(url.as_str()).map_err(|e| StartError::Redis(e.to_string()))?;
+                let conn = redis::aio::ConnectionManager::new(client.clone()).await.map_err(|e| StartError::Redis(e.to_string()))?;
+                tokio::spawn(crate::cache::listen_for_changes(client, version.clone()));
+                Arc::new(RedisCatalogChanges::new(version.clone(), conn))
+            }
+            None => Arc::new(LocalCatalogChanges(version.clone())),
+        };
         let catalog = CatalogService::new(
             ports.clone(),
-            CatalogSettings { time_zone: Arc::new(time_zone), slot_rules: SlotRules { cutoff: config.order_cutoff } },
+            CatalogSettings { time_zone: Arc::new(time_zone), slot_rules: SlotRules { cutoff: config.order_cutoff }, changes },
         );
+        let catalog_cache = CatalogCache::new(version);
         let addresses = AddressService::new(ports.clone(), AddressSettings::default());
         let files = sabil_core::services::FileService::new(ports.clone());
         let mosques = sabil_core::services::MosqueService::new(ports.clone());
         let support = sabil_core::services::SupportService::new(ports.clone());
-        Ok(Self { accounts: AccountService::new(ports.clone(), settings), files, addresses, catalog, mosques, support, db, ports, sms_outbox })
+        Ok(Self {
+            accounts: AccountService::new(ports.clone(), settings),
+            files,
+            addresses,
+            catalog,
+            catalog_cache,
+            mosques,
+            support,
+            db,
+            ports,
+            sms_outbox,
+        })
     }
 }
 

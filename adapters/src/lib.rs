@@ -2,6 +2,7 @@
 //! stand-ins, cryptography, throttling, plus the configuration and the composition root that every
 //! binary starts from.
 pub mod app;
+pub mod cache;
 pub mod config;
 pub mod demo;
 pub mod demo_catalog;

@@ -14,6 +14,8 @@ pub struct RequestCtx {
     pub request_id: String,
     /// Method and declared route, e.g. `POST /api/admin/users/{id}/block`.
     pub route: String,
+    /// The path and query as received (nested routes see only the rest of the path).
+    pub path_and_query: String,
     pub client_ip: Option<IpAddr>,
     /// The authenticated subject, filled in by the bearer checker.
     pub subject: Arc<Mutex<Option<String>>>,
@@ -46,6 +48,7 @@ pub fn ctx(req: &Request) -> RequestCtx {
     req.extensions().get::<RequestCtx>().cloned().unwrap_or_else(|| RequestCtx {
         request_id: String::new(),
         route: format!("{} {}", req.method(), req.uri().path()),
+        path_and_query: req.uri().path_and_query().map_or_else(String::new, ToString::to_string),
         client_ip: peer_ip(req),
         subject: Arc::default(),
     })

@@ -6,9 +6,11 @@ use poem_openapi::{ApiResponse, Object};
 use sabil_core::domain::Invalid;
 use sabil_core::error::RepoError;
 use sabil_core::services::AccountError;
+use sabil_core::services::AddressError;
 use sabil_core::services::FileError;
 use sabil_core::services::authorization::AdminDenied;
-use sabil_core::services::AddressError;
+
+mod support;
 
 /// One field's problem.
 #[derive(Debug, Clone, Object)]
@@ -72,7 +74,7 @@ pub enum ApiError {
     /// The body is larger than the limit.
     #[oai(status = 413)]
     PayloadTooLarge(Json<ErrorBody>),
-    /// The body is not `application/json`.
+    /// The body's Content-Type is not accepted, or an uploaded file is not a JPEG, PNG or WebP image.
     #[oai(status = 415)]
     UnsupportedMediaType(Json<ErrorBody>),
     /// Well-formed input that breaks a business rule.
@@ -307,9 +309,11 @@ impl From<AddressError> for ApiError {
             AddressError::AccountBlocked => {
                 Self::forbidden("auth.account_blocked", "This account is blocked.", "Contact customer support to have it unblocked.")
             }
-            AddressError::AddressNotFound => {
-                Self::not_found("address.not_found", "You have no address with this id.", Some("List your addresses with GET /api/addresses."))
-            }
+            AddressError::AddressNotFound => Self::not_found(
+                "address.not_found",
+                "You have no address with this id.",
+                Some("List your addresses with GET /api/addresses."),
+            ),
             AddressError::OutsideDeliveryArea => refused(
                 "address.outside_delivery_area",
                 "We do not deliver to this location yet.",

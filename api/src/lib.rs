@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod cache;
 pub mod context;
 pub mod error;
 mod health;
@@ -16,7 +17,7 @@ pub mod state;
 pub mod telemetry;
 
 use poem::middleware::Cors;
-use poem::{Endpoint, EndpointExt, Route, get};
+use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get};
 
 pub use state::AppState;
 
@@ -26,7 +27,7 @@ pub fn app(state: AppState) -> impl Endpoint<Output = poem::Response> {
     let spec = api.spec_endpoint();
     let swagger = api.swagger_ui();
     let mut route = Route::new()
-        .nest("/api", api)
+        .nest("/api", cache::CatalogCacheLayer::new(api.into_endpoint(), state.app.catalog_cache.clone()))
         .at("/openapi.json", spec)
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))

@@ -137,6 +137,7 @@ impl<E: Endpoint> Endpoint for Pipeline<E> {
         let ctx = RequestCtx {
             request_id: request_id(&req),
             route: format!("{method} {route}"),
+            path_and_query: req.uri().path_and_query().map_or_else(String::new, ToString::to_string),
             client_ip: client_ip(&req, &self.state.config.trusted_proxies),
             subject: Arc::default(),
         };

@@ -8,19 +8,20 @@ use sabil_adapters::store::{
     Db, OutboxSms, SqlAuditRepository, SqlCodeRepository, SqlDeliveryAreaRepository, SqlDeliverySlotRepository, SqlProductRepository,
     SqlPromotionRepository, SqlRefreshTokenRepository, SqlSapClientRepository, SqlUserRepository,
 };
+use sabil_adapters::store::{SqlContactRepository, SqlFaqRepository, SqlMosqueRepository, SqlTermsRepository};
 use sabil_core::ports::AddressRepository;
+use sabil_core::ports::FileRepository;
 use sabil_core::ports::{
     AuditRepository, Clock, DeliveryAreaRepository, DeliverySlotRepository, ProductRepository, PromotionRepository, RefreshTokenRepository,
     SapClientRepository, UserRepository, VerificationCodeRepository,
 };
-use sabil_core::testing::InMemoryAddresses;
-use sabil_adapters::store::{SqlContactRepository, SqlFaqRepository, SqlMosqueRepository, SqlTermsRepository};
 use sabil_core::ports::{ContactRepository, FaqRepository, MosqueRepository, TermsRepository};
-use sabil_core::testing::{InMemoryContacts, InMemoryFaq, InMemoryMosques, InMemoryTerms};
+use sabil_core::testing::InMemoryAddresses;
 use sabil_core::testing::{
     InMemoryAudit, InMemoryCodes, InMemoryDeliveryAreas, InMemoryDeliverySlots, InMemoryProducts, InMemoryPromotions,
     InMemoryRefreshTokens, InMemorySapClients, InMemoryUsers,
 };
+use sabil_core::testing::{InMemoryContacts, InMemoryFaq, InMemoryMosques, InMemoryTerms};
 use tempfile::TempDir;
 
 use crate::postgres::TestDatabase;
@@ -57,6 +58,7 @@ pub struct Stores {
     pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
     pub sap_clients: Arc<dyn SapClientRepository>,
     pub audit: Arc<dyn AuditRepository>,
+    pub files: Arc<dyn FileRepository>,
     pub products: Arc<dyn ProductRepository>,
     pub promotions: Arc<dyn PromotionRepository>,
     pub delivery_areas: Arc<dyn DeliveryAreaRepository>,
@@ -118,6 +120,7 @@ impl Stores {
             refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
             sap_clients: Arc::new(InMemorySapClients::default()),
             audit: Arc::new(InMemoryAudit::default()),
+            files: Arc::new(sabil_core::testing::InMemoryFiles::default()),
             db: None,
             _keep: Keep::Nothing,
         }
@@ -140,6 +143,7 @@ impl Stores {
             refresh_tokens: Arc::new(SqlRefreshTokenRepository::new(db.clone())),
             sap_clients: Arc::new(SqlSapClientRepository::new(db.clone())),
             audit: Arc::new(SqlAuditRepository::new(db.clone())),
+            files: Arc::new(sabil_adapters::store::SqlFileRepository::new(db.clone())),
             db: Some(db),
             _keep: keep,
         }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use sabil_core::domain::delivery::{DeliveryArea, DeliveryAreaId, MapPoint};
 use sabil_core::domain::mosque::{Mosque, MosqueId};
 use sabil_core::domain::support::{
-    ContactAddress, ContactChannel, ContactChannelId, ContactKind, FaqCategory, FaqCategoryId, FaqQuestion, FaqQuestionId,
-    TermsAcceptance, TermsVersion,
+    ContactAddress, ContactChannel, ContactChannelId, ContactKind, FaqCategory, FaqCategoryId, FaqQuestion, FaqQuestionId, TermsAcceptance,
+    TermsVersion,
 };
 use sabil_core::domain::{Currency, LocalizedText, Money, UserId};
 use sabil_core::error::RepoError;
@@ -22,7 +22,7 @@ fn text(en: &str) -> LocalizedText {
     LocalizedText { ar: format!("{en} بالعربية"), en: en.to_owned() }
 }
 
-async fn area(stores: &Stores) -> DeliveryAreaId {
+async fn new_area(stores: &Stores) -> DeliveryAreaId {
     let area = DeliveryArea {
         id: DeliveryAreaId(Uuid::now_v7()),
         sap_id: None,
@@ -89,7 +89,7 @@ fn ids<T, I: PartialEq + std::fmt::Debug>(items: &[T], id: impl Fn(&T) -> I) -> 
 }
 
 conformance!(a_mosque_reads_back_with_every_field, |stores| async move {
-    let area = area(&stores).await;
+    let area = new_area(&stores).await;
     let mut m = mosque("Sheikh Zayed Grand Mosque", area, true);
     m.sap_id = Some("MSQ-0001".into());
     stores.mosques.create(&m).await.expect("create");
@@ -98,7 +98,7 @@ conformance!(a_mosque_reads_back_with_every_field, |stores| async move {
 });
 
 conformance!(mosque_sap_ids_are_unique_and_the_area_must_exist, |stores| async move {
-    let area = area(&stores).await;
+    let area = new_area(&stores).await;
     let mut first = mosque("Al Noor", area, true);
     first.sap_id = Some("MSQ-7".into());
     stores.mosques.create(&first).await.expect("create");
@@ -113,8 +113,8 @@ conformance!(mosque_sap_ids_are_unique_and_the_area_must_exist, |stores| async m
 });
 
 conformance!(updating_a_mosque_keeps_its_creation_time_and_checks_the_same_rules, |stores| async move {
-    let area = area(&stores).await;
-    let other_area = area(&stores).await;
+    let area = new_area(&stores).await;
+    let other_area = new_area(&stores).await;
     let mut taken = mosque("Taken", area, true);
     taken.sap_id = Some("MSQ-1".into());
     stores.mosques.create(&taken).await.expect("create");
@@ -143,8 +143,8 @@ conformance!(updating_a_mosque_keeps_its_creation_time_and_checks_the_same_rules
 });
 
 conformance!(mosques_are_listed_by_area_and_activity_in_name_order, |stores| async move {
-    let a = area(&stores).await;
-    let b = area(&stores).await;
+    let a = new_area(&stores).await;
+    let b = new_area(&stores).await;
     let zayed = mosque("Zayed", a, true);
     let bateen = mosque("Bateen", a, true);
     let closed = mosque("Closed", a, false);
@@ -172,7 +172,8 @@ conformance!(faq_categories_round_trip_in_sort_order, |stores| async move {
     assert_eq!(ids(&stores.faq.categories(false).await.expect("all"), |c| c.id), vec![hidden.id, first.id, second.id]);
     assert_eq!(ids(&stores.faq.categories(true).await.expect("active"), |c| c.id), vec![first.id, second.id]);
 
-    let renamed = FaqCategory { title: text("Payments"), sort_order: 9, active: false, created_at: at(99), updated_at: at(60), ..first.clone() };
+    let renamed =
+        FaqCategory { title: text("Payments"), sort_order: 9, active: false, created_at: at(99), updated_at: at(60), ..first.clone() };
     stores.faq.update_category(&renamed).await.expect("update");
     assert_eq!(stores.faq.get_category(first.id).await.expect("get"), Some(FaqCategory { created_at: first.created_at, ..renamed }));
     assert_eq!(stores.faq.update_category(&category(0, true)).await, Err(RepoError::NotFound));

@@ -1,8 +1,8 @@
 //! `/api/addresses`: the calling customer's own delivery addresses.
+use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use poem::web::Data;
 use sabil_core::domain::address::{Address, AddressDetails, AddressFields, AddressId, AddressKind, AddressText, parse_location};
 use sabil_core::domain::delivery::DeliveryAreaId;
 use sabil_core::domain::validation::Problems;

@@ -1,12 +1,16 @@
 //! The OpenAPI service: every operation under `/api`, grouped by tag.
-mod admin;
 mod addresses;
+mod admin;
 mod admin_catalog;
 mod auth;
 mod catalog;
 pub mod catalog_dto;
 pub mod dto;
 mod files;
+mod mosques;
+mod support;
+mod support_admin;
+pub mod support_dto;
 mod upload;
 mod users;
 
@@ -25,18 +29,46 @@ pub enum ApiTags {
     Catalog,
     /// Uploaded images, served to anyone.
     Files,
+    /// Mosques water can be donated to.
+    Mosques,
+    /// FAQ, contact channels, terms and conditions.
+    Support,
     /// Operations for admins.
     Admin,
 }
 
 /// The API as one poem-openapi service.
-pub type Api = (auth::AuthApi, users::UsersApi, addresses::AddressesApi, catalog::CatalogApi, admin::AdminApi, admin_catalog::AdminCatalogApi, files::FilesApi);
+pub type Api = (
+    auth::AuthApi,
+    users::UsersApi,
+    addresses::AddressesApi,
+    catalog::CatalogApi,
+    admin::AdminApi,
+    admin_catalog::AdminCatalogApi,
+    files::FilesApi,
+    mosques::MosquesApi,
+    mosques::AdminMosquesApi,
+    support::SupportApi,
+    support_admin::AdminSupportApi,
+);
 
 /// The service with its title, version and server path.
 #[must_use]
 pub fn service() -> OpenApiService<Api, ()> {
     OpenApiService::new(
-        (auth::AuthApi, users::UsersApi, addresses::AddressesApi, catalog::CatalogApi, admin::AdminApi, admin_catalog::AdminCatalogApi, files::FilesApi),
+        (
+            auth::AuthApi,
+            users::UsersApi,
+            addresses::AddressesApi,
+            catalog::CatalogApi,
+            admin::AdminApi,
+            admin_catalog::AdminCatalogApi,
+            files::FilesApi,
+            mosques::MosquesApi,
+            mosques::AdminMosquesApi,
+            support::SupportApi,
+            support_admin::AdminSupportApi,
+        ),
         "Sabil API",
         env!("CARGO_PKG_VERSION"),
     )

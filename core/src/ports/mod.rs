@@ -3,6 +3,7 @@
 mod accounts;
 mod addresses;
 mod audit;
+mod cache;
 mod catalog;
 mod clock;
 mod files;
@@ -19,6 +20,7 @@ pub use accounts::{
 };
 pub use addresses::AddressRepository;
 pub use audit::AuditRepository;
+pub use cache::CatalogChanges;
 pub use catalog::{DeliveryAreaRepository, DeliverySlotRepository, ProductQuery, ProductRepository, PromotionRepository, SlotReservations};
 pub use clock::{BusinessTimeZone, Clock, FixedOffsetZone, SystemClock, truncate_to_micros};
 pub use files::{FileRepository, FileStore};

@@ -263,3 +263,22 @@ impl DeliverySlotRepository for InMemoryDeliverySlots {
         }
     }
 }
+
+/// Counts catalog-change announcements.
+#[derive(Debug, Default)]
+pub struct RecordingCatalogChanges(std::sync::atomic::AtomicU64);
+
+impl RecordingCatalogChanges {
+    /// How many changes were announced.
+    #[must_use]
+    pub fn count(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[async_trait]
+impl crate::ports::CatalogChanges for RecordingCatalogChanges {
+    async fn catalog_changed(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}

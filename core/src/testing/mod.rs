@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 pub use accounts::{InMemoryAudit, InMemoryCodes, InMemoryFailures, InMemoryRefreshTokens, InMemorySapClients, InMemoryUsers};
 pub use addresses::InMemoryAddresses;
-pub use catalog::{InMemoryDeliveryAreas, InMemoryDeliverySlots, InMemoryProducts, InMemoryPromotions};
+pub use catalog::{InMemoryDeliveryAreas, InMemoryDeliverySlots, InMemoryProducts, InMemoryPromotions, RecordingCatalogChanges};
 pub use files::{InMemoryFileStore, InMemoryFiles, sha256_hex};
 pub use security::{FakeAccessTokens, FakePasswordHasher, FakeSecrets, ManualClock, RecordingSms, extract_code};
 pub use support::{InMemoryContacts, InMemoryFaq, InMemoryMosques, InMemoryTerms};

@@ -27,6 +27,8 @@ pub enum Engine {
 pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static, Response>>,
     pub app: App,
+    /// The database this instance runs on.
+    pub database_url: String,
     _dir: tempfile::TempDir,
     _pg: Option<TestDatabase>,
 }
@@ -83,10 +85,30 @@ impl TestApp {
             vars.insert((*k).to_owned(), (*v).to_owned());
         }
         let config = Config::from_vars(&vars).expect("test configuration is valid");
+        let database_url = config.database_url.clone();
         let app = App::from_config(&config).await.expect("application starts");
         let state = AppState { app: app.clone(), config: Arc::new(config), metrics: sabil_api::telemetry::metrics_handle() };
         let client = TestClient::new(sabil_api::app(state).boxed());
-        Some(Self { client, app, _dir: dir, _pg: pg })
+        Some(Self { client, app, database_url, _dir: dir, _pg: pg })
+    }
+
+    /// A second application on the database of `first` (another API instance), with `extra` settings.
+    pub async fn another_instance(first: &TestApp, extra: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = first.database_url.clone();
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("SABIL_DATA_DIR".to_owned(), dir.path().display().to_string()),
+            ("SABIL_JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
+            ("SABIL_DATABASE_URL".to_owned(), url.clone()),
+        ]);
+        for (k, v) in extra {
+            vars.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let config = Config::from_vars(&vars).expect("test configuration is valid");
+        let app = App::from_config(&config).await.expect("application starts");
+        let state = AppState { app: app.clone(), config: Arc::new(config), metrics: sabil_api::telemetry::metrics_handle() };
+        let client = TestClient::new(sabil_api::app(state).boxed());
+        Self { client, app, database_url: url, _dir: dir, _pg: None }
     }
 
     /// Sends `body` (raw text) with the given method, path, content type and bearer token.

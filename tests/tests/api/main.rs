@@ -4,9 +4,14 @@
 
 mod harness;
 
+mod addresses;
 mod admin;
 mod bad_input;
+mod cache;
 mod catalog;
+mod files;
 mod journey;
+mod mosques;
 mod platform;
+mod support;
 mod tokens;

@@ -126,6 +126,7 @@ impl CatalogService {
         let now = self.ports.clock.now();
         let product = product_from(ProductId(Uuid::now_v7()), draft, now, now);
         self.ports.products.create(&product).await?;
+        self.settings.changes.catalog_changed().await;
         Ok(product)
     }
 
@@ -139,6 +140,7 @@ impl CatalogService {
         let existing = self.ports.products.get(id).await?.ok_or(CatalogError::NotFound("product"))?;
         let product = product_from(id, draft, existing.created_at, self.ports.clock.now());
         self.ports.products.update(&product).await.map_err(not_found("product"))?;
+        self.settings.changes.catalog_changed().await;
         Ok(product)
     }
 
@@ -151,6 +153,7 @@ impl CatalogService {
         self.validate_promotion(&draft).await?;
         let promotion = promotion_from(PromotionId(Uuid::now_v7()), draft);
         self.ports.promotions.create(&promotion).await?;
+        self.settings.changes.catalog_changed().await;
         Ok(promotion)
     }
 
@@ -163,6 +166,7 @@ impl CatalogService {
         self.validate_promotion(&draft).await?;
         let promotion = promotion_from(id, draft);
         self.ports.promotions.update(&promotion).await.map_err(not_found("promotion"))?;
+        self.settings.changes.catalog_changed().await;
         Ok(promotion)
     }
 
@@ -216,6 +220,7 @@ impl CatalogService {
         let now = self.ports.clock.now();
         let area = area_from(DeliveryAreaId(Uuid::now_v7()), draft, now, now);
         self.ports.delivery_areas.create(&area).await?;
+        self.settings.changes.catalog_changed().await;
         Ok(area)
     }
 
@@ -229,6 +234,7 @@ impl CatalogService {
         let existing = self.ports.delivery_areas.get(id).await?.ok_or(CatalogError::NotFound("delivery area"))?;
         let area = area_from(id, draft, existing.created_at, self.ports.clock.now());
         self.ports.delivery_areas.update(&area).await.map_err(not_found("delivery area"))?;
+        self.settings.changes.catalog_changed().await;
         Ok(area)
     }
 
@@ -242,6 +248,7 @@ impl CatalogService {
         self.ports.delivery_areas.get(draft.area_id).await?.ok_or(CatalogError::NotFound("delivery area"))?;
         let slot = slot_from(DeliverySlotId(Uuid::now_v7()), draft);
         self.ports.delivery_slots.create(&slot).await?;
+        self.settings.changes.catalog_changed().await;
         Ok(slot)
     }
 
@@ -255,6 +262,7 @@ impl CatalogService {
         let existing = self.ports.delivery_slots.get(id).await?.ok_or(CatalogError::NotFound("delivery slot"))?;
         let slot = slot_from(id, SlotDraft { area_id: existing.area_id, ..draft });
         self.ports.delivery_slots.update(&slot).await.map_err(not_found("delivery slot"))?;
+        self.settings.changes.catalog_changed().await;
         Ok(slot)
     }
 }

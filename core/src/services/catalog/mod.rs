@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::domain::Invalid;
 use crate::domain::delivery::SlotRules;
 use crate::error::RepoError;
-use crate::ports::{BusinessTimeZone, Ports};
+use crate::ports::{BusinessTimeZone, CatalogChanges, Ports};
 use crate::services::authorization::AdminDenied;
 
 pub use manage::{AreaDraft, ProductDraft, PromotionDraft, SlotDraft};
@@ -20,6 +20,8 @@ pub struct CatalogSettings {
     pub time_zone: Arc<dyn BusinessTimeZone>,
     /// How close to its start a slot stops taking orders.
     pub slot_rules: SlotRules,
+    /// Told after every committed catalog write, so read caches drop what they hold.
+    pub changes: Arc<dyn CatalogChanges>,
 }
 
 /// Business outcomes of the catalog use cases other than success.
