@@ -26,8 +26,13 @@ fn boundary(corners: &[[f64; 2]]) -> Option<AreaBoundary> {
     AreaBoundary::parse(vec![vec![ring]]).ok()
 }
 
-/// Products: (ar, en title, ar, en description, type, ml, bottles, price in fils, max per order).
-const PRODUCTS: &[(&str, &str, &str, &str, ProductType, u32, u32, i64, u32)] = &[
+/// A demo product: ar, en title, ar, en description, type, ml, bottles, price in fils, max per order.
+type DemoProduct = (&'static str, &'static str, &'static str, &'static str, ProductType, u32, u32, i64, u32);
+
+/// A demo area: ar, en name, corners, fee in fils, minimum order in fils.
+type DemoArea = (&'static str, &'static str, &'static [[f64; 2]], i64, i64);
+
+const PRODUCTS: &[DemoProduct] = &[
     (
         "سبيل ٥ جالون",
         "Sabil 5 gallon refill",
@@ -64,8 +69,7 @@ const PRODUCTS: &[(&str, &str, &str, &str, ProductType, u32, u32, i64, u32)] = &
     ),
 ];
 
-/// Areas: (ar, en name, corners, fee in fils, minimum order in fils).
-const AREAS: &[(&str, &str, &[[f64; 2]], i64, i64)] = &[
+const AREAS: &[DemoArea] = &[
     ("مدينة أبوظبي", "Abu Dhabi City", &[[54.33, 24.45], [54.40, 24.45], [54.40, 24.51], [54.33, 24.51]], 500, 2_000),
     ("جزيرة الريم", "Al Reem Island", &[[54.39, 24.49], [54.42, 24.49], [54.42, 24.51], [54.39, 24.51]], 500, 2_000),
     ("دبي مارينا", "Dubai Marina", &[[55.12, 25.06], [55.16, 25.06], [55.16, 25.10], [55.12, 25.10]], 700, 2_500),

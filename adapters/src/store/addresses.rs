@@ -163,4 +163,10 @@ impl AddressRepository for SqlAddressRepository {
         .map_err(repo_error)?;
         if n == 0 { Err(RepoError::NotFound) } else { Ok(()) }
     }
+
+    async fn delete_all_for(&self, owner: UserId) -> Result<u64, RepoError> {
+        with_db!(&self.db, pool, E => sqlx::query::<E>("DELETE FROM addresses WHERE user_id = $1")
+            .bind(owner.0).execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(repo_error)
+    }
 }

@@ -189,8 +189,10 @@ fn promotion(r: PromotionRow, product_ids: Vec<ProductId>) -> Result<Promotion, 
     })
 }
 
-/// The kind's columns: (kind, buy, free, bundle packs, bundle price, bundle currency).
-fn kind_columns(kind: &PromotionKind) -> (&'static str, Option<i32>, Option<i32>, Option<i32>, Option<i64>, Option<&'static str>) {
+/// The kind's columns: kind, buy, free, bundle packs, bundle price, bundle currency.
+type KindColumns = (&'static str, Option<i32>, Option<i32>, Option<i32>, Option<i64>, Option<&'static str>);
+
+fn kind_columns(kind: &PromotionKind) -> KindColumns {
     match kind {
         PromotionKind::BuyGetFree { buy, free } => ("buy_get_free", Some(db_count(*buy)), Some(db_count(*free)), None, None, None),
         PromotionKind::FixedPriceBundle { packs, price } => {

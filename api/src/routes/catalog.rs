@@ -96,7 +96,7 @@ impl CatalogApi {
         /// Degrees east, -180..180.
         longitude: Query<f64>,
     ) -> ApiResult<Json<DeliveryAreaDto>> {
-        let point = GeoLocation::parse(latitude.0, longitude.0, None).map_err(|e| strip_location_prefix(e))?;
+        let point = GeoLocation::parse(latitude.0, longitude.0, None).map_err(strip_location_prefix)?;
         let area = state.app.catalog.area_at(MapPoint { latitude: point.latitude, longitude: point.longitude }).await?;
         Ok(Json(DeliveryAreaDto::new(area, language(accept_language.0.as_deref()))))
     }

@@ -87,6 +87,7 @@ impl MosquesApi {
     /// the nearest come first, each with its great-circle distance in metres; otherwise they are
     /// ordered by English name. Keyset-paged, at most 50 per page.
     #[oai(path = "/", method = "get", operation_id = "listMosques")]
+    // Each query parameter is an argument of the operation.
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
@@ -136,6 +137,8 @@ impl AdminMosquesApi {
     ///
     /// Same filters, order and paging as GET /api/mosques, with both languages and the SAP id.
     #[oai(path = "/", method = "get", operation_id = "adminListMosques")]
+    // Each query parameter is an argument of the operation.
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         state: Data<&AppState>,

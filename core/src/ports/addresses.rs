@@ -46,4 +46,10 @@ pub trait AddressRepository: Send + Sync {
     /// # Errors
     /// `NotFound` when no address with this id belongs to this owner.
     async fn delete(&self, owner: UserId, id: AddressId) -> Result<(), RepoError>;
+
+    /// Removes every address of `owner` (account deletion erases them); returns how many.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn delete_all_for(&self, owner: UserId) -> Result<u64, RepoError>;
 }

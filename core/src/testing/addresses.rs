@@ -89,4 +89,11 @@ impl AddressRepository for InMemoryAddresses {
         rows.retain(|r| !(r.id == id && r.user_id == owner));
         if rows.len() == before { Err(RepoError::NotFound) } else { Ok(()) }
     }
+
+    async fn delete_all_for(&self, owner: UserId) -> Result<u64, RepoError> {
+        let mut rows = lock(&self.rows);
+        let before = rows.len();
+        rows.retain(|r| r.user_id != owner);
+        Ok((before - rows.len()) as u64)
+    }
 }

@@ -145,3 +145,25 @@ api_test!(admin_catalog_input_is_checked_field_by_field, |t| {
     let denied = t.post_as("/api/admin/products", product_body("Sabil", true, 1), &token(&customer, "accessToken")).await;
     assert_eq!(denied.assert_error(403, "forbidden"), "auth.role_forbidden");
 });
+
+api_test!(a_product_image_must_be_an_uploaded_file, |t| {
+    let admin = t.admin("+96550010400").await;
+    let mut body = product_body("Sabil", true, 1);
+    body["imageId"] = json!(uuid::Uuid::now_v7());
+    let a = t.post_as("/api/admin/products", body.clone(), &admin).await;
+    assert_eq!(a.fields(), vec!["imageId"]);
+    let png = [0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0];
+    let resp = t
+        .client
+        .post("/api/admin/files")
+        .header("authorization", format!("Bearer {admin}"))
+        .content_type("image/png")
+        .body(png.to_vec())
+        .send()
+        .await;
+    let uploaded: serde_json::Value = serde_json::from_str(&resp.0.into_body().into_string().await.expect("body")).expect("json");
+    body["imageId"] = uploaded["id"].clone();
+    let created = t.post_as("/api/admin/products", body, &admin).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    assert_eq!(created.body["imageUrl"], format!("/api/files/{}", uploaded["id"].as_str().expect("id")));
+});

@@ -98,9 +98,7 @@ api_test!(the_faq_shows_active_categories_with_their_active_questions_in_order, 
 
 api_test!(contact_channels_are_checked_for_their_kind_and_listed_in_order, |t| {
     let admin = t.admin("+96550005100").await;
-    let channel = |kind: &str, value: &str, sort_order: i32| {
-        json!({"kind": kind, "value": value, "label": text("Customer service"), "sortOrder": sort_order, "active": true})
-    };
+    let channel = |kind: &str, value: &str, sort_order: i32| json!({"kind": kind, "value": value, "label": text("Customer service"), "sortOrder": sort_order, "active": true});
     let email = ok(t.post_as("/api/admin/contacts", channel("email", "Care@Sabil.EXAMPLE", 3), &admin).await);
     assert_eq!(email["value"], "Care@sabil.example");
     ok(t.post_as("/api/admin/contacts", channel("phone", "800722245", 1), &admin).await);

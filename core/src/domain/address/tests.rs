@@ -16,7 +16,7 @@ fn fields_at_fault(e: &Invalid) -> Vec<&str> {
 fn a_house_needs_its_house_number_and_nothing_of_a_building() {
     let house = AddressDetails::parse(AddressKind::House, &AddressFields { house: text(" 14A "), avenue: text(""), ..common() })
         .expect("valid house");
-    assert_eq!(house.premises, Premises::House { house: AddressText("14A".into()) });
+    assert_eq!(house.premises, Premises::House { house: AddressText::from_stored("14A".into()) });
     assert_eq!(house.avenue, None, "a blank optional field is left out");
 
     let missing = AddressDetails::parse(AddressKind::House, &common()).expect_err("no house number");
@@ -70,7 +70,7 @@ fn every_field_at_fault_is_named_at_once() {
 fn directions_may_span_lines_but_other_fields_may_not() {
     let fields = AddressFields { house: text("14"), directions: text("Blue gate.\nRing twice."), ..common() };
     let ok = AddressDetails::parse(AddressKind::House, &fields).expect("multi-line directions");
-    assert_eq!(ok.directions.map(|d| d.0), Some("Blue gate.\nRing twice.".to_owned()));
+    assert_eq!(ok.directions.map(|d| d.as_str().to_owned()), Some("Blue gate.\nRing twice.".to_owned()));
 
     let fields = AddressFields { house: text("14"), street: text("Street\n12"), ..common() };
     let e = AddressDetails::parse(AddressKind::House, &fields).expect_err("control character");

@@ -42,6 +42,8 @@ impl AccountService {
     pub async fn delete_me(&self, id: UserId, meta: &RequestMeta) -> Result<(), AccountError> {
         let now = self.ports.clock.now();
         self.ports.users.erase(id, now).await.map_err(not_found)?;
+        // Home addresses are personal data too.
+        self.ports.addresses.delete_all_for(id).await?;
         let revoked = self.ports.refresh_tokens.revoke_all_for_user(id, now).await?;
         self.audit(meta, AuditKind::TokenRevoked, Some(format!("user:{id}")), format!("account deleted; {revoked} refresh tokens revoked"))
             .await;

@@ -116,6 +116,21 @@ impl ProductDraft {
 }
 
 impl CatalogService {
+    /// An image id must name an uploaded file (POST /api/admin/files).
+    async fn check_image(&self, image: Option<Uuid>) -> Result<(), CatalogError> {
+        if let Some(id) = image
+            && self.ports.files.get(crate::domain::files::FileId(id)).await?.is_none()
+        {
+            return Err(Invalid::field(
+                "imageId",
+                "is not an uploaded file",
+                "Upload the image with POST /api/admin/files and send its id.",
+            )
+            .into());
+        }
+        Ok(())
+    }
+
     /// Creates a product (admins only).
     ///
     /// # Errors
@@ -123,6 +138,7 @@ impl CatalogService {
     pub async fn create_product(&self, actor: &AccessClaims, draft: ProductDraft) -> Result<Product, CatalogError> {
         acting_admin(&self.ports, actor).await?;
         draft.validate()?;
+        self.check_image(draft.image_id).await?;
         let now = self.ports.clock.now();
         let product = product_from(ProductId(Uuid::now_v7()), draft, now, now);
         self.ports.products.create(&product).await?;
@@ -137,6 +153,7 @@ impl CatalogService {
     pub async fn update_product(&self, actor: &AccessClaims, id: ProductId, draft: ProductDraft) -> Result<Product, CatalogError> {
         acting_admin(&self.ports, actor).await?;
         draft.validate()?;
+        self.check_image(draft.image_id).await?;
         let existing = self.ports.products.get(id).await?.ok_or(CatalogError::NotFound("product"))?;
         let product = product_from(id, draft, existing.created_at, self.ports.clock.now());
         self.ports.products.update(&product).await.map_err(not_found("product"))?;
@@ -192,6 +209,7 @@ impl CatalogService {
             }
         }
         p.finish()?;
+        self.check_image(d.image_id).await?;
         for id in &d.product_ids {
             let product = self.ports.products.get(*id).await?.ok_or_else(|| {
                 Invalid::field("productIds", format!("{} is not a product", id.0), "Link existing products (GET /api/products).")
