@@ -124,13 +124,17 @@ impl App {
         };
         let catalog = CatalogService::new(
             ports.clone(),
-            CatalogSettings { time_zone: Arc::new(time_zone), slot_rules: SlotRules { cutoff: config.order_cutoff }, changes },
+            CatalogSettings {
+                time_zone: Arc::new(time_zone),
+                slot_rules: SlotRules { cutoff: config.order_cutoff },
+                changes: changes.clone(),
+            },
         );
         let catalog_cache = CatalogCache::new(version);
         let addresses = AddressService::new(ports.clone(), AddressSettings::default());
         let files = sabil_core::services::FileService::new(ports.clone());
-        let mosques = sabil_core::services::MosqueService::new(ports.clone());
-        let support = sabil_core::services::SupportService::new(ports.clone());
+        let mosques = sabil_core::services::MosqueService::new(ports.clone(), changes.clone());
+        let support = sabil_core::services::SupportService::new(ports.clone(), changes.clone());
         Ok(Self {
             accounts: AccountService::new(ports.clone(), settings),
             files,

@@ -1,6 +1,6 @@
 //! A realistic demo catalog for the embedded default and `sabil demo load`: water products, two
-//! promotions, delivery areas around Abu Dhabi and Dubai with their boundaries, and a weekly slot
-//! schedule. Loaded once: nothing is written when any delivery area exists.
+//! promotions, delivery areas around Abu Dhabi and Dubai with their boundaries, a weekly slot
+//! schedule, and mosques, FAQ, contact channels and terms (`demo_support`). Loaded once: nothing is written when any delivery area exists.
 use sabil_core::domain::catalog::{Product, ProductId, ProductType, Promotion, PromotionId, PromotionKind};
 use sabil_core::domain::delivery::{AreaBoundary, DeliveryArea, DeliveryAreaId, DeliverySlot, DeliverySlotId, MapPoint};
 use sabil_core::domain::{Currency, LocalizedText, Money};
@@ -133,6 +133,7 @@ pub async fn seed_catalog(app: &App) -> Result<usize, RepoError> {
         app.ports.promotions.create(&promotion).await?;
         written += 1;
     }
+    let mut areas = Vec::new();
     for (name_ar, name_en, corners, fee, minimum) in AREAS {
         let area = DeliveryArea {
             id: DeliveryAreaId(Uuid::now_v7()),
@@ -163,6 +164,8 @@ pub async fn seed_catalog(app: &App) -> Result<usize, RepoError> {
             app.ports.delivery_slots.create(&slot).await?;
             written += 1;
         }
+        areas.push(area);
     }
+    written += crate::demo_support::seed_support(app, &areas).await?;
     Ok(written)
 }

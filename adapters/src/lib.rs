@@ -6,6 +6,7 @@ pub mod cache;
 pub mod config;
 pub mod demo;
 pub mod demo_catalog;
+pub mod demo_support;
 pub mod files;
 pub mod gateways;
 pub mod security;

@@ -1,4 +1,5 @@
-//! Serves catalog reads (products, promotions, delivery areas) from the read cache: the serialized
+//! Serves catalog and reference reads (products, promotions, delivery areas, mosques, FAQ,
+//! contacts) from the read cache: the serialized
 //! bytes per path, query and language, with a strong `ETag` and `304 Not Modified` for
 //! `If-None-Match`. Signed-in requests and everything else pass through.
 use poem::http::{Method, StatusCode, header};
@@ -23,7 +24,12 @@ impl<E> CatalogCacheLayer<E> {
 }
 
 fn cacheable(path: &str) -> bool {
-    path.starts_with("/api/products") || path == "/api/promotions" || path.starts_with("/api/delivery-areas")
+    path.starts_with("/api/products")
+        || path == "/api/promotions"
+        || path.starts_with("/api/delivery-areas")
+        || path.starts_with("/api/mosques")
+        || path == "/api/faq"
+        || path == "/api/contacts"
 }
 
 fn answer(hit: &CachedResponse, if_none_match: Option<&str>, source: &'static str) -> Response {

@@ -26,7 +26,12 @@ struct World {
 
 fn world() -> World {
     let fakes = fake_world(datetime!(2026-03-01 09:00 UTC));
-    World { mosques: MosqueService::new(fakes.ports.clone()), support: SupportService::new(fakes.ports.clone()), fakes }
+    let changes = std::sync::Arc::new(sabil_core::testing::RecordingCatalogChanges::default());
+    World {
+        mosques: MosqueService::new(fakes.ports.clone(), changes.clone()),
+        support: SupportService::new(fakes.ports.clone(), changes),
+        fakes,
+    }
 }
 
 fn text(en: &str) -> LocalizedText {

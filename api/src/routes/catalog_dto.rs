@@ -345,7 +345,12 @@ impl From<DeliverySlot> for DeliverySlotDto {
     }
 }
 
-/// Localized text as an admin sends it: both languages.
+/// Localized text as an admin sends it, in the flat fields `<field>Ar` and `<field>En`.
 pub fn localized(field: &str, ar: &str, en: &str, max: usize) -> Result<LocalizedText, Invalid> {
-    LocalizedText::parse(field, ar, en, max)
+    LocalizedText::parse(field, ar, en, max).map_err(|mut e| {
+        for p in &mut e.0 {
+            p.field = p.field.replace(".ar", "Ar").replace(".en", "En");
+        }
+        e
+    })
 }

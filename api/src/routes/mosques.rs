@@ -7,17 +7,115 @@ use poem_openapi::{Object, OpenApi};
 use sabil_core::domain::delivery::DeliveryAreaId;
 use sabil_core::domain::mosque::{MOSQUE_NAME_MAX, MosqueHit, MosqueId, parse_point};
 use sabil_core::domain::validation::Problems;
-use sabil_core::domain::{Invalid, Page, PageRequest, Role};
+use sabil_core::domain::{Invalid, Language, Page, PageRequest, Role};
 use sabil_core::services::mosques::{MosqueDraft, MosqueSearch};
 use serde::Deserialize;
+use time::OffsetDateTime;
 
 use super::ApiTags;
 use super::catalog_dto::language;
-use super::support_dto::{AdminMosqueDto, AdminMosquePage, LocalizedTextDto, MapPointDto, MosqueDto, MosquePage, sap_id};
+use super::support_dto::{LocalizedTextDto, MapPointDto, sap_id};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::error::ApiResult;
 use crate::state::AppState;
+
+/// Metres, rounded to whole metres.
+fn meters(d: Option<f64>) -> Option<u32> {
+    d.map(|m| m.round().clamp(0.0, f64::from(u32::MAX)) as u32)
+}
+
+/// A mosque, its name in the language asked for.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct MosqueDto {
+    /// The mosque's id, as used in GET /api/mosques/{id}.
+    pub id: uuid::Uuid,
+    /// Its name in the language asked for.
+    pub name: String,
+    /// Where it is.
+    pub location: MapPointDto,
+    /// The delivery area that serves it.
+    pub area_id: uuid::Uuid,
+    /// Metres from the point asked for (great-circle); absent when no point was given.
+    #[oai(skip_serializing_if_is_none)]
+    pub distance_meters: Option<u32>,
+}
+
+impl MosqueDto {
+    pub fn new(h: MosqueHit, lang: Language) -> Self {
+        let m = h.mosque;
+        Self {
+            id: m.id.0,
+            name: m.name.get(lang).to_owned(),
+            location: m.location.into(),
+            area_id: m.area_id.0,
+            distance_meters: meters(h.distance_meters),
+        }
+    }
+}
+
+/// One page of mosques.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct MosquePage {
+    /// Nearest first when a point was given, otherwise by English name.
+    pub items: Vec<MosqueDto>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A mosque as admins see it: both languages, SAP id, active flag.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct AdminMosqueDto {
+    /// The mosque's id.
+    pub id: uuid::Uuid,
+    /// SAP's code for it; null when SAP does not know it.
+    pub sap_id: Option<String>,
+    /// Its name in both languages.
+    pub name: LocalizedTextDto,
+    /// Where it is.
+    pub location: MapPointDto,
+    /// The delivery area that serves it.
+    pub area_id: uuid::Uuid,
+    /// Inactive mosques are hidden from customers.
+    pub active: bool,
+    /// Metres from the point asked for; absent when no point was given.
+    #[oai(skip_serializing_if_is_none)]
+    pub distance_meters: Option<u32>,
+    /// When it was added (RFC 3339, UTC).
+    pub created_at: OffsetDateTime,
+    /// When it last changed (RFC 3339, UTC).
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<MosqueHit> for AdminMosqueDto {
+    fn from(h: MosqueHit) -> Self {
+        let m = h.mosque;
+        Self {
+            id: m.id.0,
+            sap_id: m.sap_id,
+            name: m.name.into(),
+            location: m.location.into(),
+            area_id: m.area_id.0,
+            active: m.active,
+            distance_meters: meters(h.distance_meters),
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// One page of mosques, inactive ones too.
+#[derive(Debug, Clone, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct AdminMosquePage {
+    /// Up to `limit` mosques, in the same order as GET /api/mosques.
+    pub items: Vec<AdminMosqueDto>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
 
 /// A mosque as an admin sends it (create, or full replacement).
 #[derive(Debug, Object, Deserialize)]
@@ -28,6 +126,7 @@ pub struct MosqueInput {
     pub sap_id: Option<String>,
     /// 1 to 150 characters in each language.
     pub name: LocalizedTextDto,
+    /// Where it is.
     pub location: MapPointDto,
     /// The delivery area that serves it (GET /api/delivery-areas).
     pub area_id: uuid::Uuid,

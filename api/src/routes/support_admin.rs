@@ -84,6 +84,7 @@ impl FaqQuestionInput {
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ContactInput {
+    /// `phone`, `whatsapp` or `email`; decides what `value` may be.
     pub kind: ContactKindDto,
     /// For `phone`: E.164 (+97126661234) or a local service number of 3 to 15 digits (800722245);
     /// for `whatsapp`: E.164; for `email`: an address.

@@ -1,8 +1,9 @@
-//! Shapes of mosque and support-content requests and responses. Public answers carry texts in the
-//! language of `Accept-Language`; admin answers carry both languages, since admins edit both.
+//! Shapes of support-content requests and responses, and the localized text and map point that
+//! mosques share. Public answers carry texts in the language of `Accept-Language`; admin answers
+//! carry both languages, since admins edit both.
 use poem_openapi::{Enum, Object};
 use sabil_core::domain::delivery::MapPoint;
-use sabil_core::domain::mosque::{MosqueHit, parse_point, parse_sap_id};
+use sabil_core::domain::mosque::{parse_point, parse_sap_id};
 use sabil_core::domain::support::{ContactChannel, ContactKind, FaqCategory, FaqQuestion, FaqSection, TermsVersion};
 use sabil_core::domain::{Invalid, Language, LocalizedText};
 use serde::Deserialize;
@@ -61,99 +62,15 @@ pub fn sap_id(raw: Option<&str>) -> Result<Option<String>, Invalid> {
     raw.map(parse_sap_id).transpose()
 }
 
-/// Metres, rounded to whole metres.
-fn meters(d: Option<f64>) -> Option<u32> {
-    d.map(|m| m.round().clamp(0.0, f64::from(u32::MAX)) as u32)
-}
-
-/// A mosque, its name in the language asked for.
-#[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
-pub struct MosqueDto {
-    pub id: uuid::Uuid,
-    pub name: String,
-    pub location: MapPointDto,
-    /// The delivery area that serves it.
-    pub area_id: uuid::Uuid,
-    /// Metres from the point asked for (great-circle); absent when no point was given.
-    #[oai(skip_serializing_if_is_none)]
-    pub distance_meters: Option<u32>,
-}
-
-impl MosqueDto {
-    pub fn new(h: MosqueHit, lang: Language) -> Self {
-        let m = h.mosque;
-        Self {
-            id: m.id.0,
-            name: m.name.get(lang).to_owned(),
-            location: m.location.into(),
-            area_id: m.area_id.0,
-            distance_meters: meters(h.distance_meters),
-        }
-    }
-}
-
-/// One page of mosques.
-#[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
-pub struct MosquePage {
-    /// Nearest first when a point was given, otherwise by English name.
-    pub items: Vec<MosqueDto>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
-}
-
-/// A mosque as admins see it: both languages, SAP id, active flag.
-#[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
-pub struct AdminMosqueDto {
-    pub id: uuid::Uuid,
-    /// SAP's code for it; null when SAP does not know it.
-    pub sap_id: Option<String>,
-    pub name: LocalizedTextDto,
-    pub location: MapPointDto,
-    pub area_id: uuid::Uuid,
-    /// Inactive mosques are hidden from customers.
-    pub active: bool,
-    /// Metres from the point asked for; absent when no point was given.
-    #[oai(skip_serializing_if_is_none)]
-    pub distance_meters: Option<u32>,
-    pub created_at: OffsetDateTime,
-    pub updated_at: OffsetDateTime,
-}
-
-impl From<MosqueHit> for AdminMosqueDto {
-    fn from(h: MosqueHit) -> Self {
-        let m = h.mosque;
-        Self {
-            id: m.id.0,
-            sap_id: m.sap_id,
-            name: m.name.into(),
-            location: m.location.into(),
-            area_id: m.area_id.0,
-            active: m.active,
-            distance_meters: meters(h.distance_meters),
-            created_at: m.created_at,
-            updated_at: m.updated_at,
-        }
-    }
-}
-
-/// One page of mosques, inactive ones too.
-#[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
-pub struct AdminMosquePage {
-    pub items: Vec<AdminMosqueDto>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
-}
-
 /// A question and its answer in the language asked for.
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct FaqQuestionDto {
+    /// The question's id.
     pub id: uuid::Uuid,
+    /// The question in the language asked for.
     pub question: String,
+    /// The answer in the language asked for.
     pub answer: String,
 }
 
@@ -161,7 +78,9 @@ pub struct FaqQuestionDto {
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct FaqCategoryDto {
+    /// The category's id.
     pub id: uuid::Uuid,
+    /// Its heading in the language asked for.
     pub title: String,
     /// In display order.
     pub questions: Vec<FaqQuestionDto>,
@@ -185,13 +104,19 @@ impl FaqCategoryDto {
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct AdminFaqQuestionDto {
+    /// The question's id, as used in PUT /api/admin/faq/questions/{id}.
     pub id: uuid::Uuid,
+    /// The category it is listed under.
     pub category_id: uuid::Uuid,
+    /// The question in both languages.
     pub question: LocalizedTextDto,
+    /// The answer in both languages.
     pub answer: LocalizedTextDto,
     /// Lower first within its category.
     pub sort_order: i32,
+    /// Inactive questions are hidden from customers.
     pub active: bool,
+    /// When it last changed (RFC 3339, UTC).
     pub updated_at: OffsetDateTime,
 }
 
@@ -213,12 +138,15 @@ impl From<FaqQuestion> for AdminFaqQuestionDto {
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct AdminFaqCategoryDto {
+    /// The category's id, as used in PUT /api/admin/faq/categories/{id}.
     pub id: uuid::Uuid,
+    /// Its heading in both languages.
     pub title: LocalizedTextDto,
     /// Lower first.
     pub sort_order: i32,
     /// Inactive categories are hidden from customers with all their questions.
     pub active: bool,
+    /// When it last changed (RFC 3339, UTC).
     pub updated_at: OffsetDateTime,
 }
 
@@ -232,6 +160,7 @@ impl From<FaqCategory> for AdminFaqCategoryDto {
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct AdminFaqSectionDto {
+    /// The category.
     pub category: AdminFaqCategoryDto,
     /// In display order.
     pub questions: Vec<AdminFaqQuestionDto>,
@@ -280,10 +209,13 @@ impl From<ContactKind> for ContactKindDto {
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct ContactDto {
+    /// The channel's id.
     pub id: uuid::Uuid,
+    /// `phone`, `whatsapp` or `email`.
     pub kind: ContactKindDto,
     /// E.164 or a local service number for `phone`, E.164 for `whatsapp`, an address for `email`.
     pub value: String,
+    /// What to show next to it, in the language asked for.
     pub label: String,
 }
 
@@ -297,13 +229,19 @@ impl ContactDto {
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct AdminContactDto {
+    /// The channel's id, as used in PUT /api/admin/contacts/{id}.
     pub id: uuid::Uuid,
+    /// `phone`, `whatsapp` or `email`.
     pub kind: ContactKindDto,
+    /// The number or address in its canonical form.
     pub value: String,
+    /// What the app shows next to it, in both languages.
     pub label: LocalizedTextDto,
     /// Lower first.
     pub sort_order: i32,
+    /// Inactive channels are hidden from customers.
     pub active: bool,
+    /// When it last changed (RFC 3339, UTC).
     pub updated_at: OffsetDateTime,
 }
 
@@ -327,7 +265,9 @@ impl From<ContactChannel> for AdminContactDto {
 pub struct TermsDto {
     /// Accept with POST /api/terms/{version}/accept.
     pub version: u32,
+    /// The full text in the language asked for.
     pub body: String,
+    /// When this version took effect (RFC 3339, UTC).
     pub published_at: OffsetDateTime,
     /// Whether the calling customer accepted this version; absent without a customer token.
     #[oai(skip_serializing_if_is_none)]
@@ -341,6 +281,7 @@ pub struct TermsDto {
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct TermsAcceptanceDto {
+    /// The version accepted.
     pub version: u32,
     /// When the customer first accepted it.
     pub accepted_at: OffsetDateTime,
@@ -350,8 +291,11 @@ pub struct TermsAcceptanceDto {
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct AdminTermsDto {
+    /// The version's number: one above the previous version.
     pub version: u32,
+    /// The full text in both languages.
     pub body: LocalizedTextDto,
+    /// When it took effect (RFC 3339, UTC).
     pub published_at: OffsetDateTime,
 }
 

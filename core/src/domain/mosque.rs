@@ -14,9 +14,11 @@ pub struct MosqueId(pub Uuid);
 /// A mosque water can be donated to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mosque {
+    /// The mosque's identifier, never reused.
     pub id: MosqueId,
     /// SAP's code for the mosque (a ship-to party), when SAP knows it; unique among mosques.
     pub sap_id: Option<String>,
+    /// Its name as people know it, in Arabic and English.
     pub name: LocalizedText,
     /// Where it is.
     pub location: MapPoint,
@@ -24,7 +26,9 @@ pub struct Mosque {
     pub area_id: DeliveryAreaId,
     /// Inactive mosques are hidden from customers and cannot receive orders.
     pub active: bool,
+    /// When it was added (UTC).
     pub created_at: OffsetDateTime,
+    /// When any of its details last changed (UTC).
     pub updated_at: OffsetDateTime,
 }
 
@@ -85,6 +89,7 @@ pub fn distance_meters(a: MapPoint, b: MapPoint) -> f64 {
 /// A mosque in a list, with its distance from the point the list was asked for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MosqueHit {
+    /// The mosque.
     pub mosque: Mosque,
     /// Metres from the requested point; `None` when no point was given.
     pub distance_meters: Option<f64>,

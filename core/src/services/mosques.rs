@@ -15,11 +15,15 @@ pub const MOSQUE_PAGE_MAX: u32 = 50;
 /// A mosque as an admin submits it (create, or full replacement).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MosqueDraft {
+    /// SAP's code for it, already checked (`parse_sap_id`).
     pub sap_id: Option<String>,
+    /// Its name in both languages.
     pub name: LocalizedText,
+    /// Where it is.
     pub location: MapPoint,
     /// Must be an existing delivery area.
     pub area_id: DeliveryAreaId,
+    /// `false` hides it from customers.
     pub active: bool,
 }
 
@@ -37,6 +41,7 @@ pub struct MosqueSearch {
 /// Business outcomes of the mosque use cases other than success.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MosqueError {
+    /// The input breaks a rule (named by field, with a hint).
     #[error(transparent)]
     Invalid(#[from] Invalid),
     /// No mosque has this id.
@@ -48,6 +53,7 @@ pub enum MosqueError {
     /// The caller is not an active admin.
     #[error(transparent)]
     Denied(#[from] AdminDenied),
+    /// The store failed; not a business outcome.
     #[error(transparent)]
     Storage(#[from] RepoError),
 }
@@ -56,12 +62,15 @@ pub enum MosqueError {
 #[derive(Clone)]
 pub struct MosqueService {
     ports: Ports,
+    /// Told after every committed write, so cached public reads are dropped.
+    changes: std::sync::Arc<dyn crate::ports::CatalogChanges>,
 }
 
 impl MosqueService {
+    /// The mosque use cases over these ports.
     #[must_use]
-    pub fn new(ports: Ports) -> Self {
-        Self { ports }
+    pub fn new(ports: Ports, changes: std::sync::Arc<dyn crate::ports::CatalogChanges>) -> Self {
+        Self { ports, changes }
     }
 
     /// Active mosques for customers, filtered by area, nearest first when a point is given.
@@ -109,6 +118,7 @@ impl MosqueService {
         let now = self.ports.clock.now();
         let mosque = mosque_from(MosqueId(Uuid::now_v7()), draft, now, now);
         self.ports.mosques.create(&mosque).await.map_err(|e| conflict(e, &mosque))?;
+        self.changes.catalog_changed().await;
         Ok(mosque)
     }
 
@@ -126,6 +136,7 @@ impl MosqueService {
             RepoError::NotFound => MosqueError::NotFound,
             other => conflict(other, &mosque),
         })?;
+        self.changes.catalog_changed().await;
         Ok(mosque)
     }
 

@@ -22,6 +22,7 @@ pub struct InMemoryMosques {
 }
 
 impl InMemoryMosques {
+    /// Mosques whose areas are looked up in `areas`.
     #[must_use]
     pub fn new(areas: Arc<dyn DeliveryAreaRepository>) -> Self {
         Self { areas, rows: Mutex::new(Vec::new()) }
@@ -194,6 +195,7 @@ pub struct InMemoryTerms {
 }
 
 impl InMemoryTerms {
+    /// Terms whose acceptances name users of `users`.
     #[must_use]
     pub fn new(users: Arc<dyn UserRepository>) -> Self {
         Self { users, versions: Mutex::new(Vec::new()), acceptances: Mutex::new(Vec::new()) }

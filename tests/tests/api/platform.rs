@@ -93,3 +93,19 @@ api_test!(demo_accounts_are_seeded_once_and_can_sign_in, |t| {
         assert_eq!((login.status, login.body["role"].as_str()), (StatusCode::OK, Some(*role)), "{}", login.body);
     }
 });
+
+api_test!(the_demo_catalog_is_loaded_once_and_browsable, |t| {
+    assert!(sabil_adapters::demo_catalog::seed_catalog(&t.app).await.expect("loaded") > 0);
+    assert_eq!(sabil_adapters::demo_catalog::seed_catalog(&t.app).await.expect("again"), 0, "loaded once");
+    let count = |v: &serde_json::Value| v.as_array().map_or(0, Vec::len);
+    let products = t.raw("GET", "/api/products", None, None, None).await;
+    assert_eq!(count(&products.body["items"]), 4);
+    assert_eq!(count(&t.raw("GET", "/api/promotions", None, None, None).await.body), 2);
+    assert_eq!(count(&t.raw("GET", "/api/delivery-areas", None, None, None).await.body), 4);
+    assert_eq!(count(&t.raw("GET", "/api/mosques", None, None, None).await.body["items"]), 4);
+    assert!(count(&t.raw("GET", "/api/faq", None, None, None).await.body) > 0);
+    assert_eq!(count(&t.raw("GET", "/api/contacts", None, None, None).await.body), 3);
+    assert_eq!(t.raw("GET", "/api/terms", None, None, None).await.body["version"], 1);
+    let found = t.raw("GET", "/api/delivery-areas/lookup?latitude=24.50&longitude=54.41", None, None, None).await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+});

@@ -82,6 +82,7 @@ impl ContactAddress {
         Self { kind, value }
     }
 
+    /// What kind of channel it is.
     #[must_use]
     pub fn kind(&self) -> ContactKind {
         self.kind
@@ -121,7 +122,9 @@ fn email(raw: &str) -> Result<String, Invalid> {
 /// One way to reach the business, shown on the contact screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactChannel {
+    /// The channel's identifier.
     pub id: ContactChannelId,
+    /// Its kind and number or address.
     pub address: ContactAddress,
     /// What the app shows next to it, e.g. "Customer service".
     pub label: LocalizedText,
@@ -129,7 +132,9 @@ pub struct ContactChannel {
     pub sort_order: i32,
     /// Inactive channels are hidden from customers.
     pub active: bool,
+    /// When it was created (UTC).
     pub created_at: OffsetDateTime,
+    /// When it last changed (UTC).
     pub updated_at: OffsetDateTime,
 }
 

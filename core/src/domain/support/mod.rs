@@ -25,13 +25,17 @@ pub struct FaqCategoryId(pub Uuid);
 /// A group of questions, e.g. "Orders and delivery".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaqCategory {
+    /// The category's identifier.
     pub id: FaqCategoryId,
+    /// Its heading on the FAQ screen.
     pub title: LocalizedText,
     /// Lower first.
     pub sort_order: i32,
     /// Inactive categories are hidden from customers with all their questions.
     pub active: bool,
+    /// When it was created (UTC).
     pub created_at: OffsetDateTime,
+    /// When it last changed (UTC).
     pub updated_at: OffsetDateTime,
 }
 
@@ -42,22 +46,30 @@ pub struct FaqQuestionId(pub Uuid);
 /// A question with its answer, in one category.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaqQuestion {
+    /// The question's identifier.
     pub id: FaqQuestionId,
+    /// The category it is listed under.
     pub category_id: FaqCategoryId,
+    /// The question as customers ask it.
     pub question: LocalizedText,
+    /// The answer shown under it.
     pub answer: LocalizedText,
     /// Lower first within its category.
     pub sort_order: i32,
     /// Inactive questions are hidden from customers.
     pub active: bool,
+    /// When it was created (UTC).
     pub created_at: OffsetDateTime,
+    /// When it last changed (UTC).
     pub updated_at: OffsetDateTime,
 }
 
 /// A category with its questions, as the FAQ screen shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaqSection {
+    /// The category.
     pub category: FaqCategory,
+    /// Its questions, in display order.
     pub questions: Vec<FaqQuestion>,
 }
 

@@ -13,14 +13,18 @@ pub const TERMS_BODY_MAX: usize = 100_000;
 pub struct TermsVersion {
     /// 1 for the first version, one more for each later one.
     pub version: u32,
+    /// The full text.
     pub body: LocalizedText,
+    /// When it took effect (UTC).
     pub published_at: OffsetDateTime,
 }
 
 /// A customer's acceptance of one version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TermsAcceptance {
+    /// The customer who accepted.
     pub user_id: UserId,
+    /// The version they accepted.
     pub version: u32,
     /// When they first accepted it.
     pub accepted_at: OffsetDateTime,

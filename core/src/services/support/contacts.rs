@@ -10,9 +10,13 @@ use crate::services::authorization::acting_admin;
 /// A contact channel as an admin submits it (create, or full replacement).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactDraft {
+    /// Kind and value, already checked for each other.
     pub address: ContactAddress,
+    /// What the app shows next to it.
     pub label: LocalizedText,
+    /// Lower first.
     pub sort_order: i32,
+    /// `false` hides it from customers.
     pub active: bool,
 }
 
@@ -47,6 +51,7 @@ impl SupportService {
         let now = self.ports.clock.now();
         let channel = channel_from(ContactChannelId(Uuid::now_v7()), draft, now, now);
         self.ports.contacts.create(&channel).await?;
+        self.changes.catalog_changed().await;
         Ok(channel)
     }
 
@@ -64,6 +69,7 @@ impl SupportService {
         let existing = self.ports.contacts.get(id).await?.ok_or(SupportError::NotFound("contact channel"))?;
         let channel = channel_from(id, draft, existing.created_at, self.ports.clock.now());
         self.ports.contacts.update(&channel).await.map_err(not_found("contact channel"))?;
+        self.changes.catalog_changed().await;
         Ok(channel)
     }
 }

@@ -10,8 +10,11 @@ use crate::services::authorization::acting_admin;
 /// A FAQ category as an admin submits it (create, or full replacement).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CategoryDraft {
+    /// Its heading in both languages.
     pub title: LocalizedText,
+    /// Lower first.
     pub sort_order: i32,
+    /// `false` hides it and all its questions from customers.
     pub active: bool,
 }
 
@@ -20,9 +23,13 @@ pub struct CategoryDraft {
 pub struct QuestionDraft {
     /// Must be an existing category.
     pub category_id: FaqCategoryId,
+    /// The question in both languages.
     pub question: LocalizedText,
+    /// The answer in both languages.
     pub answer: LocalizedText,
+    /// Lower first within the category.
     pub sort_order: i32,
+    /// `false` hides it from customers.
     pub active: bool,
 }
 
@@ -76,6 +83,7 @@ impl SupportService {
         let now = self.ports.clock.now();
         let category = category_from(FaqCategoryId(Uuid::now_v7()), draft, now, now);
         self.ports.faq.create_category(&category).await?;
+        self.changes.catalog_changed().await;
         Ok(category)
     }
 
@@ -93,6 +101,7 @@ impl SupportService {
         let existing = self.ports.faq.get_category(id).await?.ok_or(SupportError::NotFound("FAQ category"))?;
         let category = category_from(id, draft, existing.created_at, self.ports.clock.now());
         self.ports.faq.update_category(&category).await.map_err(not_found("FAQ category"))?;
+        self.changes.catalog_changed().await;
         Ok(category)
     }
 
@@ -106,6 +115,7 @@ impl SupportService {
         let now = self.ports.clock.now();
         let question = question_from(FaqQuestionId(Uuid::now_v7()), draft, now, now);
         self.ports.faq.create_question(&question).await?;
+        self.changes.catalog_changed().await;
         Ok(question)
     }
 
@@ -124,6 +134,7 @@ impl SupportService {
         self.check_category(draft.category_id).await?;
         let question = question_from(id, draft, existing.created_at, self.ports.clock.now());
         self.ports.faq.update_question(&question).await.map_err(not_found("FAQ question"))?;
+        self.changes.catalog_changed().await;
         Ok(question)
     }
 

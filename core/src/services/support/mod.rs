@@ -17,6 +17,7 @@ pub use terms::CurrentTerms;
 /// Business outcomes of the support use cases other than success.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SupportError {
+    /// The input breaks a rule (named by field, with a hint).
     #[error(transparent)]
     Invalid(#[from] Invalid),
     /// The addressed FAQ category, FAQ question, contact channel or terms version does not exist.
@@ -45,6 +46,7 @@ pub enum SupportError {
     /// The caller is not an active admin.
     #[error(transparent)]
     Denied(#[from] AdminDenied),
+    /// The store failed; not a business outcome.
     #[error(transparent)]
     Storage(#[from] RepoError),
 }
@@ -58,11 +60,14 @@ fn not_found(what: &'static str) -> impl Fn(RepoError) -> SupportError {
 #[derive(Clone)]
 pub struct SupportService {
     ports: Ports,
+    /// Told after every committed write, so cached public reads are dropped.
+    changes: std::sync::Arc<dyn crate::ports::CatalogChanges>,
 }
 
 impl SupportService {
+    /// The support use cases over these ports.
     #[must_use]
-    pub fn new(ports: Ports) -> Self {
-        Self { ports }
+    pub fn new(ports: Ports, changes: std::sync::Arc<dyn crate::ports::CatalogChanges>) -> Self {
+        Self { ports, changes }
     }
 }

@@ -9,6 +9,7 @@ use crate::services::authorization::acting_admin;
 /// The current terms, and the viewer's acceptance of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentTerms {
+    /// The latest version.
     pub terms: TermsVersion,
     /// When the viewer accepted this version; `None` when they have not (or no viewer was named).
     pub acceptance: Option<TermsAcceptance>,
