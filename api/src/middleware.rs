@@ -32,31 +32,70 @@ impl<E> Pipeline<E> {
 
 /// The declared paths of the API (`/api/admin/users/{id}/block`), to label metrics and audit rows
 /// with a bounded set of routes whatever path a client sends.
-struct RouteTemplates(Vec<Vec<String>>);
+struct RouteTemplates(&'static [(Vec<String>, &'static str)]);
 
 impl RouteTemplates {
+    /// The API's declared paths, read once per process (the spec never changes while it runs);
+    /// labels are `'static` so metrics need no allocation per request.
     fn from_spec(spec_json: &str) -> Self {
-        let spec: serde_json::Value = serde_json::from_str(spec_json).unwrap_or_default();
-        let templates = spec["paths"]
-            .as_object()
-            .map(|paths| paths.keys().map(|p| format!("/api{p}").split('/').map(str::to_owned).collect()).collect())
-            .unwrap_or_default();
-        Self(templates)
+        static TEMPLATES: std::sync::OnceLock<Vec<(Vec<String>, &'static str)>> = std::sync::OnceLock::new();
+        Self(TEMPLATES.get_or_init(|| {
+            let spec: serde_json::Value = serde_json::from_str(spec_json).unwrap_or_default();
+            spec["paths"]
+                .as_object()
+                .map(|paths| {
+                    paths
+                        .keys()
+                        .map(|p| {
+                            let full = format!("/api{p}");
+                            let segments = full.split('/').map(str::to_owned).collect();
+                            (segments, &*Box::leak(full.into_boxed_str()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        }))
     }
 
     /// The template a path matches, a fixed route's own path, or `unmatched`.
-    fn label(&self, path: &str) -> String {
+    fn label(&self, path: &str) -> &'static str {
         match path {
-            "/healthz" | "/readyz" | "/metrics" | "/openapi.json" => return path.to_owned(),
-            p if p.starts_with("/docs") => return "/docs".to_owned(),
+            "/healthz" => return "/healthz",
+            "/readyz" => return "/readyz",
+            "/metrics" => return "/metrics",
+            "/openapi.json" => return "/openapi.json",
+            p if p.starts_with("/docs") => return "/docs",
             _ => {}
         }
-        let segments: Vec<&str> = path.split('/').collect();
+        let count = path.split('/').count();
         self.0
             .iter()
-            .find(|t| t.len() == segments.len() && t.iter().zip(&segments).all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty())))
-            .map_or_else(|| "unmatched".to_owned(), |t| t.join("/"))
+            .find(|(t, _)| t.len() == count && t.iter().zip(path.split('/')).all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty())))
+            .map_or("unmatched", |(_, label)| label)
     }
+}
+
+/// Bounded, allocation-free label values for the methods and statuses the API answers with.
+fn method_label(method: &poem::http::Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        "HEAD" => "HEAD",
+        _ => "other",
+    }
+}
+
+fn status_label(status: StatusCode) -> &'static str {
+    const KNOWN: [&str; 20] = [
+        "200", "201", "202", "204", "304", "400", "401", "403", "404", "405", "409", "411", "413", "415", "422", "429", "500", "502",
+        "503", "504",
+    ];
+    let code = status.as_str();
+    KNOWN.iter().find(|k| **k == code).copied().unwrap_or("other")
 }
 
 fn request_id(req: &Request) -> String {
@@ -64,7 +103,19 @@ fn request_id(req: &Request) -> String {
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
-        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
+        .map_or_else(new_request_id, str::to_owned)
+}
+
+/// A request id unique across instances and restarts without a system call per request: a random
+/// prefix drawn once per process, then a counter (`<16 hex>-<counter>`).
+fn new_request_id() -> String {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PREFIX: OnceLock<String> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    // The last 16 hex digits of a UUIDv7 are random.
+    let prefix = PREFIX.get_or_init(|| uuid::Uuid::now_v7().simple().to_string()[16..].to_owned());
+    format!("{prefix}-{}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Renders poem's and poem-openapi's own errors in the one error shape.
@@ -167,7 +218,7 @@ impl<E: Endpoint> Endpoint for Pipeline<E> {
             self.state.app.accounts.audit(&meta, AuditKind::AccessDenied, ctx.subject(), reason).instrument(span.clone()).await;
         }
         let elapsed = started.elapsed().as_secs_f64();
-        let labels = [("route", route), ("method", method.to_string()), ("status", status.as_u16().to_string())];
+        let labels = [("route", route), ("method", method_label(&method)), ("status", status_label(status))];
         metrics::counter!("http_requests_total", &labels).increment(1);
         metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed);
         span.in_scope(|| tracing::info!(status = status.as_u16(), duration_ms = (elapsed * 1000.0).round(), "request finished"));

@@ -69,7 +69,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         }
     }
     let config = Arc::new(config);
-    let state = AppState { app: app.clone(), config: config.clone(), metrics: telemetry::metrics_handle() };
+    let state = AppState::new(app.clone(), config.clone(), telemetry::metrics_handle());
     let endpoint = crate::app(state);
     let addr = config.bind.to_string();
     let listen_err = |source| ServeError::Listen { addr: addr.clone(), source };

@@ -87,7 +87,7 @@ impl TestApp {
         let config = Config::from_vars(&vars).expect("test configuration is valid");
         let database_url = config.database_url.clone();
         let app = App::from_config(&config).await.expect("application starts");
-        let state = AppState { app: app.clone(), config: Arc::new(config), metrics: sabil_api::telemetry::metrics_handle() };
+        let state = AppState::new(app.clone(), Arc::new(config), sabil_api::telemetry::metrics_handle());
         let client = TestClient::new(sabil_api::app(state).boxed());
         Some(Self { client, app, database_url, _dir: dir, _pg: pg })
     }
@@ -106,7 +106,7 @@ impl TestApp {
         }
         let config = Config::from_vars(&vars).expect("test configuration is valid");
         let app = App::from_config(&config).await.expect("application starts");
-        let state = AppState { app: app.clone(), config: Arc::new(config), metrics: sabil_api::telemetry::metrics_handle() };
+        let state = AppState::new(app.clone(), Arc::new(config), sabil_api::telemetry::metrics_handle());
         let client = TestClient::new(sabil_api::app(state).boxed());
         Self { client, app, database_url: url, _dir: dir, _pg: None }
     }
