@@ -75,6 +75,22 @@ impl RouteTemplates {
     }
 }
 
+/// The counter and histogram of one (route, method, status), registered once and then reused, so
+/// a request costs no metric-key allocation or registry lookup.
+fn request_metrics(route: &'static str, method: &'static str, status: &'static str) -> (metrics::Counter, metrics::Histogram) {
+    type Handles = std::collections::HashMap<(&'static str, &'static str, &'static str), (metrics::Counter, metrics::Histogram)>;
+    static HANDLES: std::sync::OnceLock<std::sync::RwLock<Handles>> = std::sync::OnceLock::new();
+    let handles = HANDLES.get_or_init(Default::default);
+    let key = (route, method, status);
+    if let Some(found) = handles.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key) {
+        return found.clone();
+    }
+    let labels = [("route", route), ("method", method), ("status", status)];
+    let made = (metrics::counter!("http_requests_total", &labels), metrics::histogram!("http_request_duration_seconds", &labels));
+    handles.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, made.clone());
+    made
+}
+
 /// Bounded, allocation-free label values for the methods and statuses the API answers with.
 fn method_label(method: &poem::http::Method) -> &'static str {
     match method.as_str() {
@@ -218,9 +234,9 @@ impl<E: Endpoint> Endpoint for Pipeline<E> {
             self.state.app.accounts.audit(&meta, AuditKind::AccessDenied, ctx.subject(), reason).instrument(span.clone()).await;
         }
         let elapsed = started.elapsed().as_secs_f64();
-        let labels = [("route", route), ("method", method_label(&method)), ("status", status_label(status))];
-        metrics::counter!("http_requests_total", &labels).increment(1);
-        metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed);
+        let (requests, duration) = request_metrics(route, method_label(&method), status_label(status));
+        requests.increment(1);
+        duration.record(elapsed);
         span.in_scope(|| tracing::info!(status = status.as_u16(), duration_ms = (elapsed * 1000.0).round(), "request finished"));
 
         let headers = resp.headers_mut();
