@@ -48,6 +48,8 @@ pub struct App {
     pub catalog: CatalogService,
     /// Cached catalog responses, invalidated by every catalog write on any instance.
     pub catalog_cache: CatalogCache,
+    /// Announces catalog writes made outside the services (demo data) to every instance's cache.
+    pub catalog_changes: Arc<dyn CatalogChanges>,
     /// Mosques customers donate water to.
     pub mosques: sabil_core::services::MosqueService,
     /// FAQ, contact channels, terms and conditions.
@@ -141,6 +143,7 @@ impl App {
             addresses,
             catalog,
             catalog_cache,
+            catalog_changes: changes,
             mosques,
             support,
             db,

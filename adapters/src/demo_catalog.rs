@@ -167,5 +167,6 @@ pub async fn seed_catalog(app: &App) -> Result<usize, RepoError> {
         areas.push(area);
     }
     written += crate::demo_support::seed_support(app, &areas).await?;
+    app.catalog_changes.catalog_changed().await;
     Ok(written)
 }

@@ -62,11 +62,16 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             Ok(n) => tracing::info!(created = n, "demo accounts seeded"),
             Err(e) => tracing::warn!(error = %e, "could not seed demo accounts"),
         }
-        match sabil_adapters::demo_catalog::seed_catalog(&app).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(rows = n, "demo catalog loaded"),
-            Err(e) => tracing::warn!(error = %e, "could not load the demo catalog"),
-        }
+        // The catalog is loaded beside serving, not before it: the first start is not held up by
+        // its inserts, and the read cache is told when it has landed.
+        let demo = app.clone();
+        tokio::spawn(async move {
+            match sabil_adapters::demo_catalog::seed_catalog(&demo).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(rows = n, "demo catalog loaded"),
+                Err(e) => tracing::warn!(error = %e, "could not load the demo catalog"),
+            }
+        });
     }
     let config = Arc::new(config);
     let state = AppState::new(app.clone(), config.clone(), telemetry::metrics_handle());
