@@ -8,7 +8,6 @@ use sabil_core::domain::catalog::{ProductId, PromotionId, PromotionKind};
 use sabil_core::domain::delivery::{DeliveryAreaId, DeliverySlotId};
 use sabil_core::domain::validation::Problems;
 use sabil_core::domain::{Invalid, PageRequest};
-use sabil_core::ports::ProductQuery;
 use sabil_core::services::catalog::{AreaDraft, ProductDraft, PromotionDraft, SlotDraft};
 use serde::Deserialize;
 use time::{OffsetDateTime, Time, Weekday};
@@ -232,9 +231,8 @@ impl AdminCatalogApi {
         limit: Query<Option<u32>>,
         #[oai(validator(max_length = 64))] cursor: Query<Option<String>>,
     ) -> ApiResult<Json<ProductPage>> {
-        auth.require(&[sabil_core::domain::Role::Admin])?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
-        let products = state.app.catalog.products(&ProductQuery { product_type: None, active_only: false, page }).await?;
+        let products = state.app.catalog.all_products(&auth.0, page).await?;
         let lang = language(accept_language.0.as_deref());
         Ok(Json(ProductPage {
             items: products.items.into_iter().map(|p| ProductDto::new(p, lang)).collect(),

@@ -16,6 +16,19 @@ impl CatalogService {
         Ok(self.ports.products.list(query).await?)
     }
 
+    /// Every product, inactive ones too (admins only, checked against the store).
+    ///
+    /// # Errors
+    /// `Denied`, `Storage`.
+    pub async fn all_products(
+        &self,
+        actor: &crate::domain::AccessClaims,
+        page: crate::domain::PageRequest,
+    ) -> Result<Page<Product>, CatalogError> {
+        crate::services::authorization::acting_admin(&self.ports, actor).await?;
+        Ok(self.ports.products.list(&ProductQuery { product_type: None, active_only: false, page }).await?)
+    }
+
     /// One product; an inactive one is hidden unless `include_inactive`.
     ///
     /// # Errors
