@@ -26,7 +26,7 @@ pub struct Pipeline<E> {
 impl<E> Pipeline<E> {
     pub fn new(inner: E, state: AppState) -> Self {
         let hsts = state.config.tls_cert.is_some();
-        Self { inner, state, hsts, routes: RouteTemplates::from_spec(&crate::routes::service().spec()) }
+        Self { inner, state, hsts, routes: RouteTemplates::from_spec(|| crate::routes::service().spec()) }
     }
 }
 
@@ -37,10 +37,10 @@ struct RouteTemplates(&'static [(Vec<String>, &'static str)]);
 impl RouteTemplates {
     /// The API's declared paths, read once per process (the spec never changes while it runs);
     /// labels are `'static` so metrics need no allocation per request.
-    fn from_spec(spec_json: &str) -> Self {
+    fn from_spec(spec_json: impl FnOnce() -> String) -> Self {
         static TEMPLATES: std::sync::OnceLock<Vec<(Vec<String>, &'static str)>> = std::sync::OnceLock::new();
         Self(TEMPLATES.get_or_init(|| {
-            let spec: serde_json::Value = serde_json::from_str(spec_json).unwrap_or_default();
+            let spec: serde_json::Value = serde_json::from_str(&spec_json()).unwrap_or_default();
             spec["paths"]
                 .as_object()
                 .map(|paths| {
@@ -280,7 +280,7 @@ mod tests {
 
     #[test]
     fn paths_are_labelled_by_their_declared_template_or_as_unmatched() {
-        let routes = RouteTemplates::from_spec(&crate::routes::service().spec());
+        let routes = RouteTemplates::from_spec(|| crate::routes::service().spec());
         assert_eq!(routes.label("/api/auth/login"), "/api/auth/login");
         assert_eq!(routes.label("/api/admin/users/0194f0c2-0000-7000-8000-000000000000/block"), "/api/admin/users/{id}/block");
         assert_eq!(routes.label("/api/admin/users//block"), "unmatched");

@@ -219,6 +219,7 @@ pub enum AddressCreated {
 }
 
 /// The `/api/addresses` operations.
+#[derive(Default)]
 pub struct AddressesApi;
 
 #[OpenApi(tag = "ApiTags::Addresses")]

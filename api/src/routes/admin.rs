@@ -25,6 +25,7 @@ pub struct UserPage {
 }
 
 /// The `/api/admin` operations.
+#[derive(Default)]
 pub struct AdminApi;
 
 #[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]

@@ -217,6 +217,7 @@ impl SlotInput {
 }
 
 /// Managing products, promotions, delivery areas and slots.
+#[derive(Default)]
 pub struct AdminCatalogApi;
 
 #[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]

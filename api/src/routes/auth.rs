@@ -118,6 +118,7 @@ fn phone(raw: &str) -> Result<Phone, crate::error::ApiError> {
 }
 
 /// The `/api/auth` operations.
+#[derive(Default)]
 pub struct AuthApi;
 
 #[OpenApi(prefix_path = "/auth", tag = "ApiTags::Auth")]

@@ -15,6 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Products, promotions, delivery areas and slots.
+#[derive(Default)]
 pub struct CatalogApi;
 
 #[OpenApi(tag = "ApiTags::Catalog")]

@@ -110,6 +110,7 @@ fn names_etag(if_none_match: &str, etag: &str) -> bool {
 }
 
 /// The file operations.
+#[derive(Default)]
 pub struct FilesApi;
 
 #[OpenApi]

@@ -55,26 +55,10 @@ pub type Api = (
 /// The service with its title, version and server path.
 #[must_use]
 pub fn service() -> OpenApiService<Api, ()> {
-    OpenApiService::new(
-        (
-            auth::AuthApi,
-            users::UsersApi,
-            addresses::AddressesApi,
-            catalog::CatalogApi,
-            admin::AdminApi,
-            admin_catalog::AdminCatalogApi,
-            files::FilesApi,
-            mosques::MosquesApi,
-            mosques::AdminMosquesApi,
-            support::SupportApi,
-            support_admin::AdminSupportApi,
-        ),
-        "Sabil API",
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description(
-        "Backend of Sabil, bottled-water delivery in the Gulf. Every error answers \
+    OpenApiService::new(Api::default(), "Sabil API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "Backend of Sabil, bottled-water delivery in the Gulf. Every error answers \
              `{\"error\": {\"type\", \"code\", \"message\", \"hint\", \"fields\"}}`.",
-    )
-    .server("/api")
+        )
+        .server("/api")
 }

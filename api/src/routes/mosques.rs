@@ -176,6 +176,7 @@ fn next(page: &Page<MosqueHit>) -> Option<String> {
 }
 
 /// Mosques water can be donated to.
+#[derive(Default)]
 pub struct MosquesApi;
 
 #[OpenApi(prefix_path = "/mosques", tag = "ApiTags::Mosques")]
@@ -228,6 +229,7 @@ impl MosquesApi {
 }
 
 /// Managing mosques.
+#[derive(Default)]
 pub struct AdminMosquesApi;
 
 #[OpenApi(prefix_path = "/admin/mosques", tag = "ApiTags::Admin")]

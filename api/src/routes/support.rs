@@ -46,6 +46,7 @@ impl OptionalBearer {
 }
 
 /// FAQ, contact channels, terms and conditions.
+#[derive(Default)]
 pub struct SupportApi;
 
 #[OpenApi(tag = "ApiTags::Support")]

@@ -118,6 +118,7 @@ pub struct TermsInput {
 }
 
 /// Managing the FAQ, contact channels and the terms.
+#[derive(Default)]
 pub struct AdminSupportApi;
 
 #[OpenApi(prefix_path = "/admin", tag = "ApiTags::Admin")]

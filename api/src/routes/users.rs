@@ -30,6 +30,7 @@ pub struct UpdateMeRequest {
 }
 
 /// The `/api/users/me` operations.
+#[derive(Default)]
 pub struct UsersApi;
 
 #[OpenApi(prefix_path = "/users", tag = "ApiTags::Users")]
