@@ -35,6 +35,10 @@ pub enum StartError {
     TimeZone(String),
     #[error("SABIL_TWILIO_*: {0}")]
     Twilio(String),
+    #[error("SABIL_TAP_*: {0}")]
+    Payments(String),
+    #[error("SABIL_COUNTRY: {0}")]
+    Country(String),
 }
 
 /// Everything a binary needs, wired.
@@ -54,8 +58,16 @@ pub struct App {
     pub mosques: sabil_core::services::MosqueService,
     /// FAQ, contact channels, terms and conditions.
     pub support: sabil_core::services::SupportService,
+    /// Customers' coupon wallets; admins issue coupons, the worker expires them.
+    pub coupons: sabil_core::services::CouponService,
+    /// Promo codes as admins manage them.
+    pub promo_codes: sabil_core::services::PromoCodeService,
     /// The local SMS stand-in, when it is the SMS gateway in use.
     pub sms_outbox: Option<OutboxSms>,
+    /// Cart, checkout, orders and payments.
+    pub orders: sabil_core::services::OrderService,
+    /// The built-in payment sandbox, when it is the payment gateway (its payment page needs it).
+    pub payment_sandbox: Option<crate::gateways::sandbox_payments::SandboxPaymentGateway>,
 }
 
 impl App {
@@ -83,7 +95,14 @@ impl App {
         };
         let jwt_secret = load_jwt_secret(&config.jwt_secret)?;
         let secrets = Arc::new(RandomSecrets::new(&jwt_secret));
+        let payments =
+            crate::gateways::payment_gateway(config, &db, &jwt_secret, clock.clone()).map_err(|e| StartError::Payments(e.to_string()))?;
         let ports = Ports {
+            carts: Arc::new(crate::store::SqlCartRepository::new(db.clone())),
+            orders: Arc::new(crate::store::SqlOrderRepository::new(db.clone())),
+            payments: Arc::new(crate::store::SqlPaymentRepository::new(db.clone())),
+            payment_gateway: payments.gateway.clone(),
+            outbox: Arc::new(crate::store::SqlOutboxRepository::new(db.clone())),
             products: Arc::new(SqlProductRepository::new(db.clone())),
             promotions: Arc::new(SqlPromotionRepository::new(db.clone())),
             delivery_areas: Arc::new(SqlDeliveryAreaRepository::new(db.clone())),
@@ -98,6 +117,8 @@ impl App {
             refresh_tokens: Arc::new(SqlRefreshTokenRepository::new(db.clone())),
             sap_clients: Arc::new(SqlSapClientRepository::new(db.clone())),
             audit: Arc::new(SqlAuditRepository::new(db.clone())),
+            coupons: Arc::new(crate::store::SqlCouponRepository::new(db.clone())),
+            promo_codes: Arc::new(crate::store::SqlPromoCodeRepository::new(db.clone())),
             files: Arc::new(crate::store::SqlFileRepository::new(db.clone())),
             file_store: Arc::new(ObjectFileStore::open(&config.files)?),
             sms,
@@ -137,6 +158,24 @@ impl App {
         let files = sabil_core::services::FileService::new(ports.clone());
         let mosques = sabil_core::services::MosqueService::new(ports.clone(), changes.clone());
         let support = sabil_core::services::SupportService::new(ports.clone(), changes.clone());
+        let country =
+            sabil_core::domain::orders::pricing::Country::parse(&config.country).map_err(|e| StartError::Country(e.to_string()))?;
+        let orders = sabil_core::services::OrderService::new(
+            ports.clone(),
+            sabil_core::services::OrderSettings {
+                country,
+                cash_on_delivery: config.payments.cash_on_delivery,
+                time_zone: Arc::new(crate::time_zone::IanaTimeZone::named(&config.time_zone).map_err(StartError::TimeZone)?),
+                slot_rules: SlotRules { cutoff: config.order_cutoff },
+                public_url: config.public_url.clone(),
+                payment_check_after: config.payments.check_after,
+            },
+        );
+        let coupons = sabil_core::services::CouponService::new(ports.clone());
+        // SABIL_COUNTRY was checked when the configuration was read.
+        let currency = sabil_core::domain::orders::Country::parse(&config.country)
+            .map_or(sabil_core::domain::Currency::Aed, sabil_core::domain::orders::Country::currency);
+        let promo_codes = sabil_core::services::PromoCodeService::new(ports.clone(), currency);
         Ok(Self {
             accounts: AccountService::new(ports.clone(), settings),
             files,
@@ -146,9 +185,13 @@ impl App {
             catalog_changes: changes,
             mosques,
             support,
+            coupons,
+            promo_codes,
             db,
             ports,
             sms_outbox,
+            orders,
+            payment_sandbox: payments.sandbox,
         })
     }
 }

@@ -205,6 +205,13 @@ impl Secrets for RandomSecrets {
         mac.update(code.as_bytes());
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
+
+    fn request_fingerprint(&self, text: &str) -> String {
+        let mut mac = self.code_key.clone();
+        mac.update(b"request\0");
+        mac.update(text.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
 }
 
 #[cfg(test)]

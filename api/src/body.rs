@@ -53,6 +53,13 @@ fn field_problem(path: &str, message: &str) -> FieldProblemBody {
     }
 }
 
+/// The field named by poem-openapi's validator message (``field `count` verification failed. maximum(1000)``).
+fn constrained_field(message: &str) -> Option<FieldProblemBody> {
+    let (_, rest) = message.split_once("field `")?;
+    let (field, problem) = rest.split_once("` ")?;
+    Some(FieldProblemBody { field: field.to_owned(), problem: problem.to_owned() })
+}
+
 impl<T: Type + ParseFromJSON + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
     const IS_REQUIRED: bool = true;
 
@@ -92,11 +99,13 @@ impl<T: Type + ParseFromJSON + DeserializeOwned + Send> ParsePayload for JsonBod
                 // The declared constraints (`#[oai(validator(...))]`, e.g. maxLength) as the spec states them.
                 let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| malformed(&e))?;
                 if let Err(e) = T::parse_from_json(Some(json)) {
+                    let message = e.into_message();
+                    let fields = constrained_field(&message).into_iter().collect();
                     return Err(ApiError::schema(
                         "request.constraint_violated",
-                        format!("The body breaks a declared constraint: {}", e.into_message()),
+                        format!("The body breaks a declared constraint: {message}"),
                         "Check the field limits in /openapi.json.",
-                        vec![],
+                        fields,
                     )
                     .into());
                 }

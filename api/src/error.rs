@@ -10,6 +10,8 @@ use sabil_core::services::AddressError;
 use sabil_core::services::FileError;
 use sabil_core::services::authorization::AdminDenied;
 
+mod coupons;
+mod orders;
 mod support;
 
 /// One field's problem.

@@ -11,6 +11,7 @@ pub mod context;
 pub mod error;
 mod health;
 pub mod middleware;
+mod payments_web;
 pub mod routes;
 pub mod server;
 pub mod state;
@@ -27,6 +28,10 @@ pub fn app(state: AppState) -> impl Endpoint<Output = poem::Response> {
     let spec = api.spec_endpoint();
     let swagger = api.swagger_ui();
     let mut route = Route::new()
+        .at("/api/payments/tap/webhook", poem::post(payments_web::tap_webhook))
+        .at("/pay/return/:order_id", get(payments_web::payment_return))
+        .at("/pay/sandbox/:charge_id", get(payments_web::sandbox_page))
+        .at("/pay/sandbox/:charge_id/:decision", poem::post(payments_web::sandbox_decide))
         .nest("/api", cache::CatalogCacheLayer::new(api.into_endpoint(), state.app.catalog_cache.clone()))
         .at("/openapi.json", spec)
         .at("/healthz", get(health::healthz))

@@ -130,6 +130,7 @@ fn demo_load_fills_an_empty_database_once() {
             ("SABIL_TWILIO_ACCOUNT_SID", "AC1"),
             ("SABIL_TWILIO_AUTH_TOKEN", "t"),
             ("SABIL_TWILIO_FROM", "+15005550006"),
+            ("SABIL_TAP_SECRET_KEY", "sk_live_abcdefabcdefabcdefabcdef"),
         ],
     );
     assert!(!refused.status.success());

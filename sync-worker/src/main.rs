@@ -1,6 +1,8 @@
-//! `sabil-sync-worker`: the background daemon (SAP sync and outbox relay). For now it starts from
-//! the same configuration as the API, checks the database, and idles until SIGTERM; the jobs arrive
-//! with the SAP integration and notification issues.
+//! `sabil-sync-worker`: the background daemon. It starts from the same configuration as the API and
+//! runs its jobs on an interval until SIGTERM: payment reconciliation (asks the provider about payments
+//! still pending after `SABIL_PAYMENT_CHECK_AFTER_SECS`, so a lost webhook never strands a paid order)
+//! and refunds of cancelled paid orders (from the outbox, with retries and a dead-letter state). SAP
+//! sync and notification delivery arrive with their issues.
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -24,8 +26,9 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    tracing::info!(database = app.db.engine(), "sync-worker started; no jobs yet, idling");
+    tracing::info!(database = app.db.engine(), "sync-worker started");
     let mut heartbeat = tokio::time::interval(Duration::from_secs(60));
+    let mut payments = tokio::time::interval(Duration::from_secs(20));
     let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         Ok(s) => s,
         Err(e) => {
@@ -40,6 +43,7 @@ async fn main() -> ExitCode {
                     tracing::warn!(%reason, "database not ready");
                 }
             }
+            _ = payments.tick() => run_payment_jobs(&app).await,
             _ = term.recv() => break,
             _ = tokio::signal::ctrl_c() => break,
         }
@@ -47,4 +51,19 @@ async fn main() -> ExitCode {
     app.db.close().await;
     tracing::info!("sync-worker stopped");
     ExitCode::SUCCESS
+}
+
+/// One pass of the payment jobs; each is safe to run on several replicas (checks are idempotent and
+/// refunds are claimed with leases).
+async fn run_payment_jobs(app: &App) {
+    match app.orders.reconcile_payments(100).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(checked = n, "pending payments checked with the provider"),
+        Err(e) => tracing::warn!(error = %e, "payment reconciliation failed"),
+    }
+    match app.orders.process_refunds(20).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(refunded = n, "refunds completed"),
+        Err(e) => tracing::warn!(error = %e, "refund job failed"),
+    }
 }

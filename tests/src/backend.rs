@@ -8,6 +8,7 @@ use sabil_adapters::store::{
     Db, OutboxSms, SqlAuditRepository, SqlCodeRepository, SqlDeliveryAreaRepository, SqlDeliverySlotRepository, SqlProductRepository,
     SqlPromotionRepository, SqlRefreshTokenRepository, SqlSapClientRepository, SqlUserRepository,
 };
+use sabil_adapters::store::{SqlCartRepository, SqlOrderRepository, SqlOutboxRepository, SqlPaymentRepository};
 use sabil_adapters::store::{SqlContactRepository, SqlFaqRepository, SqlMosqueRepository, SqlTermsRepository};
 use sabil_core::ports::AddressRepository;
 use sabil_core::ports::FileRepository;
@@ -15,13 +16,11 @@ use sabil_core::ports::{
     AuditRepository, Clock, DeliveryAreaRepository, DeliverySlotRepository, ProductRepository, PromotionRepository, RefreshTokenRepository,
     SapClientRepository, UserRepository, VerificationCodeRepository,
 };
+use sabil_core::ports::{CartRepository, OrderRepository, OutboxRepository, PaymentRepository};
 use sabil_core::ports::{ContactRepository, FaqRepository, MosqueRepository, TermsRepository};
-use sabil_core::testing::InMemoryAddresses;
-use sabil_core::testing::{
-    InMemoryAudit, InMemoryCodes, InMemoryDeliveryAreas, InMemoryDeliverySlots, InMemoryProducts, InMemoryPromotions,
-    InMemoryRefreshTokens, InMemorySapClients, InMemoryUsers,
-};
-use sabil_core::testing::{InMemoryContacts, InMemoryFaq, InMemoryMosques, InMemoryTerms};
+use sabil_core::ports::{CouponRepository, PromoCodeRepository};
+use sabil_core::testing::{InMemoryCouponRepository, InMemoryPromoCodeRepository};
+use sabil_core::testing::{InMemoryOrders, InMemoryOutbox, fake_world};
 use tempfile::TempDir;
 
 use crate::postgres::TestDatabase;
@@ -67,6 +66,22 @@ pub struct Stores {
     pub faq: Arc<dyn FaqRepository>,
     pub contacts: Arc<dyn ContactRepository>,
     pub terms: Arc<dyn TermsRepository>,
+    pub coupons: Arc<dyn CouponRepository>,
+    pub promo_codes: Arc<dyn PromoCodeRepository>,
+    /// The promo-code fake, to record orders that use a code as the in-memory checkout would (the SQL
+    /// cases insert order rows instead); `None` on SQL.
+    pub promo_code_fake: Option<Arc<InMemoryPromoCodeRepository>>,
+    /// The coupon fake, to redeem coupons as the in-memory checkout would (the SQL cases insert
+    /// ledger rows instead); `None` on SQL.
+    pub coupon_fake: Option<Arc<InMemoryCouponRepository>>,
+    pub carts: Arc<dyn CartRepository>,
+    pub orders: Arc<dyn OrderRepository>,
+    pub payments: Arc<dyn PaymentRepository>,
+    pub outbox: Arc<dyn OutboxRepository>,
+    /// The order fake, to read the change records it wrote (the SQL stores keep them in `changes`); `None` on SQL.
+    pub fake_orders: Option<Arc<InMemoryOrders>>,
+    /// The outbox fake, to read every message written (the SQL stores keep them in `outbox`); `None` on SQL.
+    pub fake_outbox: Option<Arc<InMemoryOutbox>>,
     /// The pool behind the SQL stores; `None` on the fakes.
     pub db: Option<Db>,
     // Declared last so it is dropped after the repositories that use it.
@@ -98,29 +113,38 @@ impl Stores {
         }
     }
 
+    /// The fakes wired as `fake_world` wires them for service tests (the order fake shares the slot, coupon,
+    /// promo-code, cart and outbox fakes), so the suite checks the fakes services run on.
     fn fakes() -> Self {
-        let codes = Arc::new(InMemoryCodes::default());
-        let products = Arc::new(InMemoryProducts::default());
-        let areas = Arc::new(InMemoryDeliveryAreas::default());
-        let users: Arc<dyn UserRepository> = Arc::new(InMemoryUsers::new(codes.clone()));
-        let addresses = Arc::new(InMemoryAddresses::new(users.clone(), areas.clone()));
+        let world = fake_world(crate::fixtures::T0);
+        let p = world.ports;
         Self {
-            products: products.clone(),
-            promotions: Arc::new(InMemoryPromotions::new(products)),
-            delivery_areas: areas.clone(),
-            mosques: Arc::new(InMemoryMosques::new(areas.clone())),
-            faq: Arc::new(InMemoryFaq::default()),
-            contacts: Arc::new(InMemoryContacts::default()),
-            terms: Arc::new(InMemoryTerms::new(users.clone())),
-            delivery_slots: Arc::new(InMemoryDeliverySlots::new(areas)),
             backend: Backend::Fake,
-            users,
-            addresses,
-            codes,
-            refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
-            sap_clients: Arc::new(InMemorySapClients::default()),
-            audit: Arc::new(InMemoryAudit::default()),
-            files: Arc::new(sabil_core::testing::InMemoryFiles::default()),
+            users: p.users,
+            addresses: p.addresses,
+            codes: p.codes,
+            refresh_tokens: p.refresh_tokens,
+            sap_clients: p.sap_clients,
+            audit: p.audit,
+            files: p.files,
+            products: p.products,
+            promotions: p.promotions,
+            delivery_areas: p.delivery_areas,
+            delivery_slots: p.delivery_slots,
+            mosques: p.mosques,
+            faq: p.faq,
+            contacts: p.contacts,
+            terms: p.terms,
+            carts: p.carts,
+            orders: p.orders,
+            payments: p.payments,
+            outbox: p.outbox,
+            coupons: p.coupons,
+            promo_codes: p.promo_codes,
+            promo_code_fake: Some(world.promo_codes),
+            coupon_fake: Some(world.coupons),
+            fake_orders: Some(world.orders),
+            fake_outbox: Some(world.outbox),
             db: None,
             _keep: Keep::Nothing,
         }
@@ -144,6 +168,16 @@ impl Stores {
             sap_clients: Arc::new(SqlSapClientRepository::new(db.clone())),
             audit: Arc::new(SqlAuditRepository::new(db.clone())),
             files: Arc::new(sabil_adapters::store::SqlFileRepository::new(db.clone())),
+            coupons: Arc::new(sabil_adapters::store::SqlCouponRepository::new(db.clone())),
+            promo_codes: Arc::new(sabil_adapters::store::SqlPromoCodeRepository::new(db.clone())),
+            promo_code_fake: None,
+            coupon_fake: None,
+            carts: Arc::new(SqlCartRepository::new(db.clone())),
+            orders: Arc::new(SqlOrderRepository::new(db.clone())),
+            payments: Arc::new(SqlPaymentRepository::new(db.clone())),
+            outbox: Arc::new(SqlOutboxRepository::new(db.clone())),
+            fake_orders: None,
+            fake_outbox: None,
             db: Some(db),
             _keep: keep,
         }

@@ -6,6 +6,7 @@
 mod backend;
 pub mod fixtures;
 mod macros;
+pub mod order_fixtures;
 mod postgres;
 mod redis;
 

@@ -12,6 +12,10 @@ use secrecy::SecretString;
 use crate::files::FilesLocation;
 use crate::gateways::twilio::TwilioConfig;
 
+mod payments;
+
+pub use payments::PaymentsConfig;
+
 /// Development (the embedded default) or production (refuses unsafe defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -67,6 +71,13 @@ pub struct Config {
     /// How long before its start a slot stops taking orders.
     pub order_cutoff: Duration,
     pub twilio: Option<TwilioConfig>,
+    /// The country Sabil sells in, as its two-letter code: `AE` or `KW`.
+    pub country: String,
+    /// Where this service is reached from outside (no trailing slash): the base of the payment
+    /// redirect and webhook URLs and of the payment sandbox's page.
+    pub public_url: String,
+    /// Tap or the built-in payment sandbox, cash on delivery, when to re-check pending payments.
+    pub payments: PaymentsConfig,
 }
 
 /// A setting that cannot be used.
@@ -110,6 +121,13 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SABIL_TWILIO_MESSAGING_SERVICE_SID", "(none)", "MG0123456789abcdef0123456789abcdef"),
     ("SABIL_TWILIO_BASE_URL", "https://api.twilio.com", "http://127.0.0.1:9999"),
     ("SABIL_TWILIO_TIMEOUT_MS", "10000", "5000"),
+    ("SABIL_COUNTRY", "AE", "KW"),
+    ("SABIL_PUBLIC_URL", "http://$SABIL_BIND", "https://api.sabil.example"),
+    ("SABIL_TAP_SECRET_KEY", "(none: built-in payment sandbox; required in production)", "sk_live_XXXXXXXXXXXXXXXXXXXXXXXX"),
+    ("SABIL_TAP_BASE_URL", "https://api.tap.company", "http://127.0.0.1:9999"),
+    ("SABIL_TAP_TIMEOUT_MS", "15000", "10000"),
+    ("SABIL_CASH_ON_DELIVERY", "false", "true"),
+    ("SABIL_PAYMENT_CHECK_AFTER_SECS", "300", "120"),
 ];
 
 fn example(var: &'static str) -> &'static str {
@@ -278,6 +296,9 @@ impl Config {
                 60 * env.parse::<u64>("SABIL_ORDER_CUTOFF_MINUTES", 120, "a whole number of minutes")?.min(7 * 24 * 60),
             ),
             twilio: twilio(&env, production)?,
+            country: payments::country(&env)?,
+            public_url: payments::public_url(&env, bind)?,
+            payments: payments::payments(&env, production)?,
         })
     }
 
@@ -286,7 +307,7 @@ impl Config {
     pub fn redacted(&self) -> Vec<(&'static str, String)> {
         let opt = |v: &Option<PathBuf>| v.as_ref().map_or("(none)".to_owned(), |p| p.display().to_string());
         let twilio = self.twilio.as_ref();
-        vec![
+        let mut rows = vec![
             ("SABIL_ENV", format!("{:?}", self.environment).to_lowercase()),
             ("SABIL_BIND", self.bind.to_string()),
             ("SABIL_DATA_DIR", self.data_dir.display().to_string()),
@@ -333,7 +354,9 @@ impl Config {
             ),
             ("SABIL_TWILIO_BASE_URL", twilio.map_or("(unused)".to_owned(), |t| t.base_url.clone())),
             ("SABIL_TWILIO_TIMEOUT_MS", twilio.map_or("(unused)".to_owned(), |t| t.timeout.as_millis().to_string())),
-        ]
+        ];
+        rows.extend(payments::redacted(&self.country, &self.public_url, &self.payments));
+        rows
     }
 }
 

@@ -72,3 +72,89 @@ fn files_live_in_the_data_folder_unless_an_azure_container_is_named() {
         "SABIL_FILES_URL: \"s3\" is neither az://container/prefix nor file:///path (example: SABIL_FILES_URL=az://sabil-files/images)"
     );
 }
+
+const PRODUCTION: [(&str, &str); 6] = [
+    ("SABIL_ENV", "production"),
+    ("SABIL_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+    ("SABIL_TWILIO_ACCOUNT_SID", "AC1"),
+    ("SABIL_TWILIO_AUTH_TOKEN", "t"),
+    ("SABIL_TWILIO_FROM", "+15005550006"),
+    ("SABIL_TAP_SECRET_KEY", "sk_live_abcdefabcdefabcdefabcdef"),
+];
+
+#[test]
+fn payments_default_to_the_sandbox_in_the_uae_on_the_bind_address() {
+    let c = Config::from_vars(&vars(&[("SABIL_BIND", "0.0.0.0:9090")])).expect("defaults are valid");
+    assert_eq!(c.country, "AE");
+    assert_eq!(c.public_url, "http://0.0.0.0:9090");
+    assert!(c.payments.tap.is_none(), "no key: the built-in payment sandbox");
+    assert!(!c.payments.cash_on_delivery);
+    assert_eq!(c.payments.check_after, Duration::from_secs(300));
+}
+
+#[test]
+fn a_tap_key_selects_tap_with_its_mode_base_url_and_timeout() {
+    let c = Config::from_vars(&vars(&[
+        ("SABIL_TAP_SECRET_KEY", "sk_test_XKokBfNWv6FIYuTMg5sLPjhJ"),
+        ("SABIL_TAP_BASE_URL", "http://127.0.0.1:9999/"),
+        ("SABIL_TAP_TIMEOUT_MS", "5000"),
+        ("SABIL_COUNTRY", "kw"),
+        ("SABIL_PUBLIC_URL", "https://api.sabil.example"),
+        ("SABIL_CASH_ON_DELIVERY", "true"),
+        ("SABIL_PAYMENT_CHECK_AFTER_SECS", "120"),
+    ]))
+    .expect("valid");
+    let tap = c.payments.tap.as_ref().expect("Tap configured");
+    assert_eq!((tap.base_url.as_str(), tap.timeout), ("http://127.0.0.1:9999", Duration::from_millis(5000)));
+    assert_eq!((c.country.as_str(), c.public_url.as_str()), ("KW", "https://api.sabil.example"));
+    assert!(c.payments.cash_on_delivery);
+    assert_eq!(c.payments.check_after, Duration::from_secs(120));
+    let default_tap = Config::from_vars(&vars(&[("SABIL_TAP_SECRET_KEY", "sk_live_x")])).expect("valid");
+    let tap = default_tap.payments.tap.expect("Tap configured");
+    assert_eq!((tap.base_url.as_str(), tap.timeout), ("https://api.tap.company", Duration::from_millis(15_000)));
+}
+
+#[test]
+fn bad_payment_settings_name_the_variable() {
+    let err = Config::from_vars(&vars(&[("SABIL_TAP_SECRET_KEY", "pk_test_abc")])).expect_err("a public key");
+    assert_eq!(
+        err.to_string(),
+        "SABIL_TAP_SECRET_KEY: must start with sk_test_ or sk_live_ (example: SABIL_TAP_SECRET_KEY=sk_live_XXXXXXXXXXXXXXXXXXXXXXXX)"
+    );
+    assert!(!err.to_string().contains("pk_test_abc"), "the key is not echoed");
+    for (var, value) in [
+        ("SABIL_COUNTRY", "SA"),
+        ("SABIL_PUBLIC_URL", "api.sabil.example"),
+        ("SABIL_PUBLIC_URL", "https://api.sabil.example/"),
+        ("SABIL_PUBLIC_URL", "https://"),
+        ("SABIL_PUBLIC_URL", "https://x.example/?a=1"),
+        ("SABIL_CASH_ON_DELIVERY", "maybe"),
+        ("SABIL_PAYMENT_CHECK_AFTER_SECS", "0"),
+    ] {
+        assert_eq!(Config::from_vars(&vars(&[(var, value)])).expect_err(value).var, var, "{var}={value}");
+    }
+    let with_key = |extra: (&'static str, &'static str)| vars(&[("SABIL_TAP_SECRET_KEY", "sk_test_x"), extra]);
+    assert_eq!(Config::from_vars(&with_key(("SABIL_TAP_TIMEOUT_MS", "soon"))).expect_err("ms").var, "SABIL_TAP_TIMEOUT_MS");
+    assert_eq!(Config::from_vars(&with_key(("SABIL_TAP_BASE_URL", "ftp://x"))).expect_err("scheme").var, "SABIL_TAP_BASE_URL");
+}
+
+#[test]
+fn production_requires_a_tap_key_and_accepts_a_complete_setup() {
+    let without_tap: Vec<_> = PRODUCTION.iter().filter(|(k, _)| *k != "SABIL_TAP_SECRET_KEY").copied().collect();
+    let err = Config::from_vars(&vars(&without_tap)).expect_err("the sandbox collects no money");
+    assert_eq!(err.var, "SABIL_TAP_SECRET_KEY");
+    assert!(err.to_string().contains("SABIL_ENV=production"), "{err}");
+    let c = Config::from_vars(&vars(&PRODUCTION)).expect("complete production setup");
+    assert!(c.payments.tap.is_some());
+}
+
+#[test]
+fn the_tap_key_is_redacted_everywhere() {
+    let c = Config::from_vars(&vars(&PRODUCTION)).expect("valid");
+    let shown = format!("{c:?} {:?}", c.redacted());
+    assert!(!shown.contains("abcdefabcdef"), "{shown}");
+    assert!(c.redacted().contains(&("SABIL_TAP_SECRET_KEY", "(set, live mode, redacted)".to_owned())));
+    let names: Vec<_> = c.redacted().into_iter().map(|(name, _)| name).collect();
+    let documented: Vec<_> = VARIABLES.iter().map(|(name, _, _)| *name).collect();
+    assert_eq!(names, documented, "every documented variable is shown, in the same order");
+}

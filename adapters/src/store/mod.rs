@@ -3,11 +3,18 @@
 //! `with_db!`; where the dialects differ, `Dialect` supplies the engine's text.
 mod addresses;
 mod audit;
+mod carts;
 mod catalog;
+mod coupons;
 mod credentials;
 mod delivery;
 mod files;
 mod mosques;
+mod orders;
+mod outbox;
+mod payments;
+mod promo_codes;
+mod sandbox_charges;
 mod sms_outbox;
 mod support;
 mod time_column;
@@ -23,11 +30,18 @@ use sqlx::{Pool, Sqlite, Transaction};
 
 pub use addresses::SqlAddressRepository;
 pub use audit::SqlAuditRepository;
+pub use carts::SqlCartRepository;
 pub use catalog::{SqlProductRepository, SqlPromotionRepository};
+pub use coupons::SqlCouponRepository;
 pub use credentials::{SqlCodeRepository, SqlRefreshTokenRepository, SqlSapClientRepository};
 pub use delivery::{SqlDeliveryAreaRepository, SqlDeliverySlotRepository};
 pub use files::SqlFileRepository;
 pub use mosques::SqlMosqueRepository;
+pub use orders::SqlOrderRepository;
+pub use outbox::SqlOutboxRepository;
+pub use payments::SqlPaymentRepository;
+pub use promo_codes::SqlPromoCodeRepository;
+pub use sandbox_charges::{SandboxCharge, SqlSandboxCharges};
 pub use sms_outbox::{OutboxSms, SmsOutboxEntry};
 pub use support::{SqlContactRepository, SqlFaqRepository, SqlTermsRepository};
 pub use time_column::DbTime;
@@ -65,6 +79,14 @@ pub(crate) trait Dialect: sqlx::Database {
     /// (SQLite needs nothing: its write transactions are exclusive).
     const FOR_UPDATE: &'static str;
 
+    /// Yields the next order number as one `BIGINT` column: a sequence on PostgreSQL (no lock held
+    /// to the end of the transaction), the highest number plus one under SQLite's single writer.
+    const NEXT_ORDER_NUMBER: &'static str;
+
+    /// Appended to a claiming `SELECT`: skip rows another transaction holds (PostgreSQL); nothing on
+    /// SQLite, whose write transactions are exclusive.
+    const SKIP_LOCKED: &'static str;
+
     /// Opens a write transaction: `BEGIN IMMEDIATE` on SQLite so a read-then-write cannot fail with
     /// SQLITE_BUSY halfway, a plain `BEGIN` on PostgreSQL.
     async fn begin_write(pool: &Pool<Self>) -> Result<Transaction<'static, Self>, sqlx::Error>;
@@ -72,6 +94,8 @@ pub(crate) trait Dialect: sqlx::Database {
 
 impl Dialect for Sqlite {
     const FOR_UPDATE: &'static str = "";
+    const NEXT_ORDER_NUMBER: &'static str = "SELECT COALESCE(MAX(number), 100000) + 1 FROM orders";
+    const SKIP_LOCKED: &'static str = "";
 
     async fn begin_write(pool: &Pool<Self>) -> Result<Transaction<'static, Self>, sqlx::Error> {
         pool.begin_with("BEGIN IMMEDIATE").await
@@ -80,6 +104,8 @@ impl Dialect for Sqlite {
 
 impl Dialect for Postgres {
     const FOR_UPDATE: &'static str = " FOR UPDATE";
+    const NEXT_ORDER_NUMBER: &'static str = "SELECT nextval('order_numbers')";
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
 
     async fn begin_write(pool: &Pool<Self>) -> Result<Transaction<'static, Self>, sqlx::Error> {
         pool.begin().await

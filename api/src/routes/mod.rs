@@ -3,11 +3,16 @@ mod addresses;
 mod admin;
 mod admin_catalog;
 mod auth;
+mod cart;
 mod catalog;
 pub mod catalog_dto;
+mod coupons;
 pub mod dto;
 mod files;
 mod mosques;
+mod orders;
+pub mod orders_dto;
+mod promo_codes;
 mod support;
 mod support_admin;
 pub mod support_dto;
@@ -33,23 +38,22 @@ pub enum ApiTags {
     Mosques,
     /// FAQ, contact channels, terms and conditions.
     Support,
+    /// Cart, checkout, orders and payments.
+    Orders,
+    /// The customer's coupon wallet.
+    Wallet,
     /// Operations for admins.
     Admin,
 }
 
-/// The API as one poem-openapi service.
+/// The API as one poem-openapi service. Groups are nested tuples: a tuple of more than twelve
+/// has no `Default`.
 pub type Api = (
-    auth::AuthApi,
-    users::UsersApi,
-    addresses::AddressesApi,
-    catalog::CatalogApi,
-    admin::AdminApi,
-    admin_catalog::AdminCatalogApi,
-    files::FilesApi,
-    mosques::MosquesApi,
-    mosques::AdminMosquesApi,
-    support::SupportApi,
-    support_admin::AdminSupportApi,
+    (auth::AuthApi, users::UsersApi, addresses::AddressesApi),
+    (cart::CartApi, orders::OrdersApi, orders::AdminOrdersApi),
+    (coupons::CouponsApi, coupons::AdminCouponsApi, promo_codes::AdminPromoCodesApi),
+    (catalog::CatalogApi, admin::AdminApi, admin_catalog::AdminCatalogApi, files::FilesApi),
+    (mosques::MosquesApi, mosques::AdminMosquesApi, support::SupportApi, support_admin::AdminSupportApi),
 );
 
 /// The service with its title, version and server path.

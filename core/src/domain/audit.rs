@@ -21,6 +21,10 @@ pub enum AuditKind {
     UserBlocked,
     /// An admin unblocked an account.
     UserUnblocked,
+    /// An admin gave a customer coupons (subject: the customer; reason names the admin and the batch).
+    CouponsIssued,
+    /// An admin created or changed a promo code (subject: the admin; reason names the code).
+    PromoCodeSaved,
 }
 
 impl AuditKind {
@@ -36,11 +40,13 @@ impl AuditKind {
             Self::RefreshTokenReused => "refresh_token_reused",
             Self::UserBlocked => "user_blocked",
             Self::UserUnblocked => "user_unblocked",
+            Self::CouponsIssued => "coupons_issued",
+            Self::PromoCodeSaved => "promo_code_saved",
         }
     }
 
     /// Every kind, so storage can read back whatever was written.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
         Self::AccessDenied,
         Self::LoginSucceeded,
         Self::LoginFailed,
@@ -49,6 +55,8 @@ impl AuditKind {
         Self::RefreshTokenReused,
         Self::UserBlocked,
         Self::UserUnblocked,
+        Self::CouponsIssued,
+        Self::PromoCodeSaved,
     ];
 
     /// The kind with this stored name; `None` for a name not listed here.

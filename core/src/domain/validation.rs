@@ -60,6 +60,11 @@ impl Problems {
         parsed.map_err(|e| self.0.extend(e.0)).ok()
     }
 
+    /// Records one field's problem found by a check that produced no value.
+    pub fn add(&mut self, field: &str, problem: impl Into<String>, hint: impl Into<String>) {
+        self.0.push(FieldProblem { field: field.to_owned(), problem: problem.into(), hint: hint.into() });
+    }
+
     /// `Ok(())` when nothing was recorded.
     ///
     /// # Errors

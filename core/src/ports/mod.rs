@@ -6,7 +6,13 @@ mod audit;
 mod cache;
 mod catalog;
 mod clock;
+mod coupons;
 mod files;
+mod orders;
+mod outbox;
+mod payment_records;
+mod payments;
+mod promo_codes;
 mod security;
 mod sms;
 mod support;
@@ -23,7 +29,18 @@ pub use audit::AuditRepository;
 pub use cache::CatalogChanges;
 pub use catalog::{DeliveryAreaRepository, DeliverySlotRepository, ProductQuery, ProductRepository, PromotionRepository, SlotReservations};
 pub use clock::{BusinessTimeZone, Clock, FixedOffsetZone, SystemClock, truncate_to_micros};
+pub use coupons::CouponRepository;
 pub use files::{FileRepository, FileStore};
+pub use orders::{
+    CartItem, CartRepository, ChangeOperation, CouponRedemption, IdempotencyClaim, NewOrder, OrderQuery, OrderRepository, OutboxMessage,
+    PlaceRefused, Placed, PromoCodeClaim, StatusChange,
+};
+pub use outbox::{OutboxEntry, OutboxRepository};
+pub use payment_records::{PaymentAttempt, PaymentRepository, RefundRecord};
+pub use payments::{
+    Charge, ChargeRequest, ChargeStatus, PaymentGateway, PaymentMode, PaymentSource, Refund, RefundRequest, WebhookRejected,
+};
+pub use promo_codes::PromoCodeRepository;
 pub use security::{AccessTokenError, AccessTokens, PasswordHasher, Secrets};
 pub use sms::{SmsGateway, SmsMessage};
 pub use support::{ContactRepository, FaqRepository, MosqueQuery, MosqueRepository, TermsRepository};
@@ -50,6 +67,16 @@ pub struct Ports {
     pub terms: Arc<dyn TermsRepository>,
     /// Customer and admin accounts.
     pub users: Arc<dyn UserRepository>,
+    /// Customers' carts.
+    pub carts: Arc<dyn CartRepository>,
+    /// Orders and their lifecycle.
+    pub orders: Arc<dyn OrderRepository>,
+    /// Our record of payment attempts and refunds.
+    pub payments: Arc<dyn PaymentRepository>,
+    /// The payment provider (Tap, or the built-in sandbox).
+    pub payment_gateway: Arc<dyn PaymentGateway>,
+    /// Messages to deliver after commit.
+    pub outbox: Arc<dyn OutboxRepository>,
     /// Customers' delivery addresses.
     pub addresses: Arc<dyn AddressRepository>,
     /// One-time SMS codes and their attempts.
@@ -60,6 +87,10 @@ pub struct Ports {
     pub sap_clients: Arc<dyn SapClientRepository>,
     /// The security audit trail.
     pub audit: Arc<dyn AuditRepository>,
+    /// Coupon batches and their ledger (the customers' coupon wallets).
+    pub coupons: Arc<dyn CouponRepository>,
+    /// Promo codes and their product restrictions.
+    pub promo_codes: Arc<dyn PromoCodeRepository>,
     /// Metadata of uploaded files.
     pub files: Arc<dyn FileRepository>,
     /// The bytes of uploaded files (a local folder or Azure Blob).

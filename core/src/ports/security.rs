@@ -54,4 +54,8 @@ pub trait Secrets: Send + Sync {
     /// A keyed fingerprint of a one-time code, bound to the code's id. Codes have few possible
     /// values, so without the server-side key a copy of the database would reveal them.
     fn code_fingerprint(&self, code_id: uuid::Uuid, code: &str) -> String;
+
+    /// A keyed fingerprint of a request's canonical text: equal texts give equal fingerprints, and
+    /// different texts practically never do.
+    fn request_fingerprint(&self, text: &str) -> String;
 }

@@ -3,7 +3,11 @@
 mod accounts;
 mod addresses;
 mod catalog;
+mod coupons;
 mod files;
+mod orders;
+mod payments;
+mod promo_codes;
 mod security;
 mod support;
 
@@ -14,7 +18,11 @@ use time::OffsetDateTime;
 pub use accounts::{InMemoryAudit, InMemoryCodes, InMemoryFailures, InMemoryRefreshTokens, InMemorySapClients, InMemoryUsers};
 pub use addresses::InMemoryAddresses;
 pub use catalog::{InMemoryDeliveryAreas, InMemoryDeliverySlots, InMemoryProducts, InMemoryPromotions, RecordingCatalogChanges};
+pub use coupons::InMemoryCouponRepository;
 pub use files::{InMemoryFileStore, InMemoryFiles, sha256_hex};
+pub use orders::{InMemoryCarts, InMemoryOrders, InMemoryOutbox, InMemoryPayments};
+pub use payments::FakePaymentGateway;
+pub use promo_codes::InMemoryPromoCodeRepository;
 pub use security::{FakeAccessTokens, FakePasswordHasher, FakeSecrets, ManualClock, RecordingSms, extract_code};
 pub use support::{InMemoryContacts, InMemoryFaq, InMemoryMosques, InMemoryTerms};
 
@@ -35,6 +43,16 @@ pub struct FakeWorld {
     pub sms: Arc<RecordingSms>,
     /// The file bytes; switch it off to act as an unreachable store.
     pub file_store: Arc<InMemoryFileStore>,
+    /// The coupon wallets; redeem and restore coupons as a checkout would.
+    pub coupons: Arc<InMemoryCouponRepository>,
+    /// The promo codes; record orders that use them as a checkout would.
+    pub promo_codes: Arc<InMemoryPromoCodeRepository>,
+    /// The orders, with the change records they wrote.
+    pub orders: Arc<InMemoryOrders>,
+    /// The outbox messages written.
+    pub outbox: Arc<InMemoryOutbox>,
+    /// The payment provider; decide charges' outcomes.
+    pub payment_gateway: Arc<FakePaymentGateway>,
 }
 
 /// A world of fakes starting at `now`.
@@ -47,11 +65,23 @@ pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
     let products = Arc::new(InMemoryProducts::default());
     let areas = Arc::new(InMemoryDeliveryAreas::default());
     let users = Arc::new(InMemoryUsers::new(codes.clone()));
+    let coupons = Arc::new(InMemoryCouponRepository::new(users.clone(), products.clone()));
+    let promo_codes = Arc::new(InMemoryPromoCodeRepository::new(products.clone()));
+    let slots = Arc::new(InMemoryDeliverySlots::new(areas.clone()));
+    let carts = Arc::new(InMemoryCarts::default());
+    let outbox = Arc::new(InMemoryOutbox::default());
+    let orders = Arc::new(InMemoryOrders::new(slots.clone(), coupons.clone(), promo_codes.clone(), carts.clone(), outbox.clone()));
+    let payment_gateway = Arc::new(FakePaymentGateway::default());
     let ports = Ports {
         products: products.clone(),
-        promotions: Arc::new(InMemoryPromotions::new(products)),
+        promotions: Arc::new(InMemoryPromotions::new(products.clone())),
         delivery_areas: areas.clone(),
-        delivery_slots: Arc::new(InMemoryDeliverySlots::new(areas.clone())),
+        delivery_slots: slots,
+        carts,
+        orders: orders.clone(),
+        payments: Arc::new(InMemoryPayments::default()),
+        payment_gateway: payment_gateway.clone(),
+        outbox: outbox.clone(),
         mosques: Arc::new(InMemoryMosques::new(areas.clone())),
         faq: Arc::new(InMemoryFaq::default()),
         contacts: Arc::new(InMemoryContacts::default()),
@@ -62,6 +92,8 @@ pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
         refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
         sap_clients: Arc::new(InMemorySapClients::default()),
         audit: Arc::new(InMemoryAudit::default()),
+        coupons: coupons.clone(),
+        promo_codes: promo_codes.clone(),
         files: Arc::new(InMemoryFiles::default()),
         file_store: file_store.clone(),
         sms: sms.clone(),
@@ -71,5 +103,5 @@ pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
         failures: Arc::new(InMemoryFailures::new(clock.clone())),
         clock: clock.clone(),
     };
-    FakeWorld { ports, clock, sms, file_store }
+    FakeWorld { ports, clock, sms, file_store, coupons, promo_codes, orders, outbox, payment_gateway }
 }

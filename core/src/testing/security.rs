@@ -161,4 +161,9 @@ impl Secrets for FakeSecrets {
     fn code_fingerprint(&self, code_id: uuid::Uuid, code: &str) -> String {
         format!("cfp{:016x}", checksum(&format!("code-key:{code_id}:{code}")))
     }
+
+    fn request_fingerprint(&self, text: &str) -> String {
+        // The text itself: exact, and tests can read it.
+        format!("req:{text}")
+    }
 }

@@ -6,14 +6,18 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
 use sabil_core::error::GatewayError;
 use sabil_core::ports::{SmsGateway, SmsMessage};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+use super::{elapsed_ms, error_chain, retry_after, transport_error, unavailable};
+
 /// Twilio's production API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.twilio.com";
+
+/// How the shared HTTP failure messages name this provider.
+const PROVIDER: &str = "Twilio";
 
 /// Twilio's own error code for "Too Many Requests", which it may send with a status other than 429.
 const TOO_MANY_REQUESTS_CODE: &str = "20429";
@@ -100,7 +104,7 @@ impl SmsGateway for TwilioSms {
         let response = match sent {
             Ok(response) => response,
             Err(err) => {
-                let error = transport_error(&err, self.config.timeout);
+                let error = transport_error(PROVIDER, &err, self.config.timeout);
                 tracing::info!(
                     method = "POST",
                     url = %url,
@@ -123,7 +127,7 @@ impl SmsGateway for TwilioSms {
             duration_ms = elapsed_ms(started),
             "twilio call"
         );
-        let body = body.map_err(|err| transport_error(&err, self.config.timeout))?;
+        let body = body.map_err(|err| transport_error(PROVIDER, &err, self.config.timeout))?;
         interpret(status, retry_after, &body)
     }
 }
@@ -193,42 +197,6 @@ fn code_text(code: &serde_json::Value) -> Option<String> {
         serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
         _ => None,
     }
-}
-
-/// `Retry-After` in seconds; the HTTP-date form is ignored (Twilio sends seconds).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok()?;
-    Some(Duration::from_secs(seconds))
-}
-
-fn transport_error(err: &reqwest::Error, timeout: Duration) -> GatewayError {
-    let message = if err.is_timeout() {
-        format!("Twilio did not answer within {} ms", timeout.as_millis())
-    } else if err.is_connect() {
-        format!("could not connect to Twilio: {}", error_chain(err))
-    } else {
-        format!("the call to Twilio failed: {}", error_chain(err))
-    };
-    unavailable(message)
-}
-
-fn unavailable(message: impl Into<String>) -> GatewayError {
-    GatewayError::Unavailable { message: message.into(), retry_after: None }
-}
-
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
-fn elapsed_ms(started: Instant) -> u64 {
-    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]

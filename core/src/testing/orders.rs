@@ -1,0 +1,465 @@
+//! In-memory carts, orders, payment records and outbox. The order fake places and moves orders with the
+//! same outcomes as the SQL store: the key is claimed first, then the slot place, the promo-code caps
+//! and the coupons, and anything refused undoes what was taken.
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{InMemoryCouponRepository, InMemoryDeliverySlots, InMemoryPromoCodeRepository, lock};
+use crate::domain::catalog::ProductId;
+use crate::domain::orders::{Order, OrderEvent, OrderId};
+use crate::domain::{Page, UserId};
+use crate::error::RepoError;
+use crate::ports::{
+    CartItem, CartRepository, DeliverySlotRepository, NewOrder, OrderQuery, OrderRepository, OutboxEntry, OutboxMessage, OutboxRepository,
+    PaymentAttempt, PaymentRepository, PlaceRefused, Placed, PromoCodeRepository, RefundRecord, StatusChange,
+};
+
+/// Runs a fake's future to its end without an executor: the fakes never wait, so one poll finishes it.
+/// Lets a checkout read other fakes while it holds a lock (which must not be held across an `.await`).
+fn at_once<T>(future: impl Future<Output = Result<T, RepoError>>) -> Result<T, RepoError> {
+    let mut future = std::pin::pin!(future);
+    match future.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+        std::task::Poll::Ready(result) => result,
+        std::task::Poll::Pending => Err(RepoError::Internal("an in-memory fake waited".into())),
+    }
+}
+
+/// Carts in memory.
+#[derive(Debug, Default)]
+pub struct InMemoryCarts(Mutex<Vec<(UserId, CartItem)>>);
+
+#[async_trait]
+impl CartRepository for InMemoryCarts {
+    async fn items(&self, customer: UserId) -> Result<Vec<CartItem>, RepoError> {
+        Ok(lock(&self.0).iter().filter(|(c, _)| *c == customer).map(|(_, i)| *i).collect())
+    }
+
+    async fn put(&self, customer: UserId, item: CartItem, _now: OffsetDateTime) -> Result<(), RepoError> {
+        let mut carts = lock(&self.0);
+        match carts.iter_mut().find(|(c, i)| *c == customer && i.product_id == item.product_id) {
+            Some((_, existing)) => existing.quantity = item.quantity,
+            None => carts.push((customer, item)),
+        }
+        Ok(())
+    }
+
+    async fn remove(&self, customer: UserId, product: ProductId) -> Result<bool, RepoError> {
+        let mut carts = lock(&self.0);
+        let before = carts.len();
+        carts.retain(|(c, i)| !(*c == customer && i.product_id == product));
+        Ok(carts.len() < before)
+    }
+
+    async fn clear(&self, customer: UserId) -> Result<(), RepoError> {
+        lock(&self.0).retain(|(c, _)| *c != customer);
+        Ok(())
+    }
+}
+
+/// One stored outbox message.
+#[derive(Debug, Clone)]
+struct Message {
+    id: Uuid,
+    message: OutboxMessage,
+    attempts: u32,
+    created_at: OffsetDateTime,
+    available_at: OffsetDateTime,
+    claimed_until: Option<OffsetDateTime>,
+    done: bool,
+    dead: bool,
+    last_error: Option<String>,
+}
+
+/// The outbox in memory.
+#[derive(Debug, Default)]
+pub struct InMemoryOutbox(Mutex<Vec<Message>>);
+
+impl InMemoryOutbox {
+    /// Every message written, delivered or not, in order.
+    #[must_use]
+    pub fn messages(&self) -> Vec<OutboxMessage> {
+        lock(&self.0).iter().map(|m| m.message.clone()).collect()
+    }
+
+    /// Adds a message unless one with its dedupe key exists; `true` when added.
+    pub fn push(&self, message: &OutboxMessage, now: OffsetDateTime) -> bool {
+        let mut all = lock(&self.0);
+        if all.iter().any(|m| m.message.dedupe_key() == message.dedupe_key()) {
+            return false;
+        }
+        all.push(Message {
+            id: Uuid::now_v7(),
+            message: message.clone(),
+            attempts: 0,
+            created_at: now,
+            available_at: now,
+            claimed_until: None,
+            done: false,
+            dead: false,
+            last_error: None,
+        });
+        true
+    }
+
+    fn settle(&self, id: Uuid, f: impl FnOnce(&mut Message)) {
+        if let Some(m) = lock(&self.0).iter_mut().find(|m| m.id == id) {
+            f(m);
+        }
+    }
+}
+
+#[async_trait]
+impl OutboxRepository for InMemoryOutbox {
+    async fn enqueue(&self, message: &OutboxMessage, now: OffsetDateTime) -> Result<bool, RepoError> {
+        Ok(self.push(message, now))
+    }
+
+    async fn claim(
+        &self,
+        topic: &str,
+        limit: u32,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+    ) -> Result<Vec<OutboxEntry>, RepoError> {
+        let mut all = lock(&self.0);
+        let mut claimed = Vec::new();
+        for m in all.iter_mut() {
+            if claimed.len() >= limit as usize {
+                break;
+            }
+            if m.message.topic() == topic && !m.done && !m.dead && m.available_at <= now && m.claimed_until.is_none_or(|c| c <= now) {
+                m.claimed_until = Some(lease_until);
+                claimed.push(OutboxEntry { id: m.id, message: m.message.clone(), attempts: m.attempts, created_at: m.created_at });
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn complete(&self, id: Uuid, _now: OffsetDateTime) -> Result<(), RepoError> {
+        self.settle(id, |m| {
+            m.done = true;
+            m.claimed_until = None;
+        });
+        Ok(())
+    }
+
+    async fn retry(&self, id: Uuid, error: &str, retry_at: OffsetDateTime) -> Result<(), RepoError> {
+        self.settle(id, |m| {
+            m.attempts += 1;
+            m.last_error = Some(error.to_owned());
+            m.available_at = retry_at;
+            m.claimed_until = None;
+        });
+        Ok(())
+    }
+
+    async fn dead_letter(&self, id: Uuid, error: &str, _now: OffsetDateTime) -> Result<(), RepoError> {
+        self.settle(id, |m| {
+            m.attempts += 1;
+            m.last_error = Some(error.to_owned());
+            m.dead = true;
+            m.claimed_until = None;
+        });
+        Ok(())
+    }
+
+    async fn pending(&self, topic: &str) -> Result<u64, RepoError> {
+        Ok(lock(&self.0).iter().filter(|m| m.message.topic() == topic && !m.done && !m.dead).count() as u64)
+    }
+}
+
+/// Payment attempts and refunds in memory.
+#[derive(Debug, Default)]
+pub struct InMemoryPayments {
+    attempts: Mutex<Vec<PaymentAttempt>>,
+    refunds: Mutex<Vec<RefundRecord>>,
+}
+
+#[async_trait]
+impl PaymentRepository for InMemoryPayments {
+    async fn create(&self, attempt: &PaymentAttempt) -> Result<(), RepoError> {
+        let mut all = lock(&self.attempts);
+        if all.iter().any(|a| a.id == attempt.id || (a.charge_id.is_some() && a.charge_id == attempt.charge_id)) {
+            return Err(RepoError::Conflict("payments".into()));
+        }
+        all.push(attempt.clone());
+        Ok(())
+    }
+
+    async fn update(&self, attempt: &PaymentAttempt) -> Result<(), RepoError> {
+        let mut all = lock(&self.attempts);
+        if all.iter().any(|a| a.id != attempt.id && a.charge_id.is_some() && a.charge_id == attempt.charge_id) {
+            return Err(RepoError::Conflict("payments.charge_id".into()));
+        }
+        let stored = all.iter_mut().find(|a| a.id == attempt.id).ok_or(RepoError::NotFound)?;
+        let (order_id, created_at, provider, method, amount) =
+            (stored.order_id, stored.created_at, stored.provider.clone(), stored.method, stored.amount);
+        *stored = PaymentAttempt { order_id, created_at, provider, method, amount, ..attempt.clone() };
+        Ok(())
+    }
+
+    async fn get(&self, id: Uuid) -> Result<Option<PaymentAttempt>, RepoError> {
+        Ok(lock(&self.attempts).iter().find(|a| a.id == id).cloned())
+    }
+
+    async fn by_charge(&self, charge_id: &str) -> Result<Option<PaymentAttempt>, RepoError> {
+        Ok(lock(&self.attempts).iter().find(|a| a.charge_id.as_deref() == Some(charge_id)).cloned())
+    }
+
+    async fn for_order(&self, order: OrderId) -> Result<Vec<PaymentAttempt>, RepoError> {
+        let mut found: Vec<PaymentAttempt> = lock(&self.attempts).iter().filter(|a| a.order_id == order).cloned().collect();
+        found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        Ok(found)
+    }
+
+    async fn needing_check(
+        &self,
+        statuses: &[&str],
+        created_before: OffsetDateTime,
+        checked_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<PaymentAttempt>, RepoError> {
+        let mut found: Vec<PaymentAttempt> = lock(&self.attempts)
+            .iter()
+            .filter(|a| {
+                statuses.contains(&a.status.as_str()) && a.created_at < created_before && a.checked_at.is_none_or(|c| c < checked_before)
+            })
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        found.truncate(limit as usize);
+        Ok(found)
+    }
+
+    async fn create_refund(&self, refund: &RefundRecord) -> Result<(), RepoError> {
+        let mut all = lock(&self.refunds);
+        if all.iter().any(|r| r.payment_id == refund.payment_id || r.id == refund.id) {
+            return Err(RepoError::Conflict("refunds.payment_id".into()));
+        }
+        all.push(refund.clone());
+        Ok(())
+    }
+
+    async fn refund_for(&self, payment_id: Uuid) -> Result<Option<RefundRecord>, RepoError> {
+        Ok(lock(&self.refunds).iter().find(|r| r.payment_id == payment_id).cloned())
+    }
+}
+
+#[derive(Debug, Default)]
+struct OrdersState {
+    orders: HashMap<OrderId, Order>,
+    events: Vec<(OrderId, OrderEvent)>,
+    /// (customer, key) → (fingerprint, order; `None` while the checkout holding the key runs).
+    keys: HashMap<(UserId, String), (String, Option<OrderId>)>,
+    /// Change records written: (entity id, operation).
+    changes: Vec<(OrderId, &'static str)>,
+    next_number: i64,
+}
+
+/// Orders in memory, sharing the slot, coupon, promo-code, cart and outbox fakes of the world.
+pub struct InMemoryOrders {
+    slots: Arc<InMemoryDeliverySlots>,
+    coupons: Arc<InMemoryCouponRepository>,
+    promo_codes: Arc<InMemoryPromoCodeRepository>,
+    carts: Arc<InMemoryCarts>,
+    outbox: Arc<InMemoryOutbox>,
+    state: Mutex<OrdersState>,
+    /// Held while a checkout checks and takes its vouchers.
+    vouchers: Mutex<()>,
+}
+
+impl std::fmt::Debug for InMemoryOrders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InMemoryOrders").finish_non_exhaustive()
+    }
+}
+
+impl InMemoryOrders {
+    #[must_use]
+    pub fn new(
+        slots: Arc<InMemoryDeliverySlots>,
+        coupons: Arc<InMemoryCouponRepository>,
+        promo_codes: Arc<InMemoryPromoCodeRepository>,
+        carts: Arc<InMemoryCarts>,
+        outbox: Arc<InMemoryOutbox>,
+    ) -> Self {
+        Self {
+            slots,
+            coupons,
+            promo_codes,
+            carts,
+            outbox,
+            state: Mutex::new(OrdersState { next_number: 100_001, ..OrdersState::default() }),
+            vouchers: Mutex::new(()),
+        }
+    }
+
+    /// The change records written for SAP: (order, operation), in order.
+    #[must_use]
+    pub fn changes(&self) -> Vec<(OrderId, &'static str)> {
+        lock(&self.state).changes.clone()
+    }
+
+    /// Checks the promo code's caps, takes the coupons and counts the use, one checkout at a time (as the
+    /// SQL store's row locks serialize them: two checkouts must not both see the last use or coupon left).
+    /// Takes nothing when it refuses.
+    fn take_vouchers(&self, new: &NewOrder, now: OffsetDateTime) -> Result<(), PlaceRefused> {
+        let o = &new.order;
+        let _one_at_a_time = lock(&self.vouchers);
+        if let Some(claim) = &new.promo_code {
+            let code = at_once(self.promo_codes.get(claim.id))?.ok_or(RepoError::Conflict("orders.promo_code_id".into()))?;
+            if !code.active || code.max_uses.is_some_and(|m| code.uses >= m) {
+                return Err(PlaceRefused::PromoCodeUsedUp);
+            }
+            if let Some(cap) = code.max_uses_per_customer
+                && at_once(self.promo_codes.customer_uses(code.id, o.customer_id))? >= cap
+            {
+                return Err(PlaceRefused::PromoCodeUsedUpByCustomer);
+            }
+        }
+        let mut redemptions = new.coupons.clone();
+        redemptions.sort_by_key(|r| r.product_id);
+        for r in redemptions.iter().filter(|r| r.count > 0) {
+            if let Err(available) = self.coupons.redeem(o.customer_id, r.product_id, r.count, o.id, now) {
+                self.coupons.restore(o.id, now);
+                return Err(PlaceRefused::NotEnoughCoupons { product: r.product_id, available });
+            }
+        }
+        if let Some(claim) = &new.promo_code {
+            self.promo_codes.record_order(o.id, claim.id, o.customer_id, o.status);
+        }
+        Ok(())
+    }
+
+    async fn place_claimed(&self, new: &NewOrder, now: OffsetDateTime) -> Result<Order, PlaceRefused> {
+        let o = &new.order;
+        if !self.slots.reserve(o.slot.slot_id, o.slot.date).await? {
+            return Err(PlaceRefused::SlotFull);
+        }
+        if let Err(refusal) = self.take_vouchers(new, now) {
+            self.slots.release(o.slot.slot_id, o.slot.date).await?;
+            return Err(refusal);
+        }
+        let stored = {
+            let mut state = lock(&self.state);
+            let mut stored = o.clone();
+            stored.number = state.next_number;
+            state.next_number += 1;
+            state.orders.insert(stored.id, stored.clone());
+            state.events.push((stored.id, new.event.clone()));
+            state.changes.push((stored.id, "create"));
+            stored
+        };
+        for m in &new.outbox {
+            self.outbox.push(m, now);
+        }
+        self.carts.clear(o.customer_id).await?;
+        Ok(stored)
+    }
+}
+
+#[async_trait]
+impl OrderRepository for InMemoryOrders {
+    async fn place(&self, new: &NewOrder, now: OffsetDateTime) -> Result<Placed, PlaceRefused> {
+        let key = (new.order.customer_id, new.idempotency.key.clone());
+        {
+            let mut state = lock(&self.state);
+            match state.keys.get(&key) {
+                Some((fingerprint, _)) if *fingerprint != new.idempotency.request_fingerprint => return Err(PlaceRefused::KeyReused),
+                Some((_, Some(order))) => {
+                    let order = state.orders.get(order).cloned().ok_or(RepoError::NotFound)?;
+                    return Ok(Placed::Replayed(order));
+                }
+                // Another checkout with this key is running: like the SQL store, the caller would wait; here it is refused
+                // as unavailable so the client retries.
+                Some((_, None)) => return Err(RepoError::Unavailable("the same checkout is in progress".into()).into()),
+                None => {
+                    state.keys.insert(key.clone(), (new.idempotency.request_fingerprint.clone(), None));
+                }
+            }
+        }
+        match self.place_claimed(new, now).await {
+            Ok(order) => {
+                lock(&self.state).keys.insert(key, (new.idempotency.request_fingerprint.clone(), Some(order.id)));
+                Ok(Placed::New(order))
+            }
+            Err(e) => {
+                lock(&self.state).keys.remove(&key);
+                Err(e)
+            }
+        }
+    }
+
+    async fn by_idempotency_key(&self, customer: UserId, key: &str) -> Result<Option<(String, OrderId)>, RepoError> {
+        Ok(lock(&self.state).keys.get(&(customer, key.to_owned())).and_then(|(f, o)| o.map(|o| (f.clone(), o))))
+    }
+
+    async fn get(&self, id: OrderId) -> Result<Option<Order>, RepoError> {
+        Ok(lock(&self.state).orders.get(&id).cloned())
+    }
+
+    async fn list(&self, q: &OrderQuery) -> Result<Page<Order>, RepoError> {
+        let mut found: Vec<Order> = lock(&self.state)
+            .orders
+            .values()
+            .filter(|o| q.customer.is_none_or(|c| o.customer_id == c))
+            .filter(|o| q.status.is_none_or(|s| o.status == s))
+            .filter(|o| q.from.is_none_or(|f| o.created_at >= f) && q.until.is_none_or(|u| o.created_at < u))
+            .filter(|o| q.page.cursor.is_none_or(|c| o.id.0 < c))
+            .cloned()
+            .collect();
+        found.sort_by_key(|o| std::cmp::Reverse(o.id));
+        let more = found.len() > q.page.limit as usize;
+        found.truncate(q.page.limit as usize);
+        let next_cursor = if more { found.last().map(|o| o.id.0) } else { None };
+        Ok(Page { items: found, next_cursor })
+    }
+
+    async fn events(&self, id: OrderId) -> Result<Vec<OrderEvent>, RepoError> {
+        Ok(lock(&self.state).events.iter().filter(|(o, _)| *o == id).map(|(_, e)| e.clone()).collect())
+    }
+
+    async fn change_status(&self, c: &StatusChange, now: OffsetDateTime) -> Result<Option<Order>, RepoError> {
+        let moved = {
+            let mut state = lock(&self.state);
+            let order = state.orders.get_mut(&c.order_id).ok_or(RepoError::NotFound)?;
+            if order.status != c.from {
+                return Ok(None);
+            }
+            order.status = c.event.to;
+            order.version += 1;
+            order.updated_at = now;
+            let moved = order.clone();
+            state.events.push((c.order_id, c.event.clone()));
+            state.changes.push((c.order_id, "update"));
+            moved
+        };
+        if c.release_slot {
+            self.slots.release(moved.slot.slot_id, moved.slot.date).await?;
+        }
+        if c.restore_vouchers {
+            self.coupons.restore(moved.id, now);
+        }
+        if let Some(code) = self.promo_codes_of(&moved).await? {
+            self.promo_codes.record_order(moved.id, code, moved.customer_id, moved.status);
+        }
+        for m in &c.outbox {
+            self.outbox.push(m, now);
+        }
+        Ok(Some(moved))
+    }
+}
+
+impl InMemoryOrders {
+    /// The promo code an order used, found by the code text it stores.
+    async fn promo_codes_of(&self, order: &Order) -> Result<Option<crate::domain::orders::PromoCodeId>, RepoError> {
+        match &order.promo_code {
+            Some(code) => Ok(self.promo_codes.find_by_code(code).await?.map(|c| c.id)),
+            None => Ok(None),
+        }
+    }
+}
