@@ -50,10 +50,10 @@ pub struct ReturnQuery {
 /// retrieved from the provider (never trusted from the URL) before the page says anything.
 #[handler]
 pub async fn payment_return(Path(order_id): Path<uuid::Uuid>, Query(q): Query<ReturnQuery>, state: Data<&AppState>) -> Html<String> {
-    if let Some(charge) = q.tap_id.as_deref().filter(|c| c.len() <= 128) {
-        if let Err(e) = state.app.orders.check_charge(charge).await {
-            tracing::warn!(order = %order_id, charge, error = %e, "payment return: charge check failed");
-        }
+    if let Some(charge) = q.tap_id.as_deref().filter(|c| c.len() <= 128)
+        && let Err(e) = state.app.orders.check_charge(charge).await
+    {
+        tracing::warn!(order = %order_id, charge, error = %e, "payment return: charge check failed");
     }
     let status = match state.app.ports.orders.get(OrderId(order_id)).await {
         Ok(Some(order)) => order.status.as_str().replace('_', " "),

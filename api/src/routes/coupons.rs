@@ -50,6 +50,7 @@ impl From<CouponEntryKind> for CouponEntryKindDto {
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct CouponBalanceDto {
+    /// The product each coupon pays one pack of.
     pub product_id: uuid::Uuid,
     /// The product's title in the language asked for; null when the product is gone.
     pub product_title: Option<String>,
@@ -70,9 +71,11 @@ impl CouponBalanceDto {
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct CouponEntryDto {
+    /// What happened.
     pub kind: CouponEntryKindDto,
     /// Coupons added (positive) or taken (negative).
     pub delta: i32,
+    /// The product the coupons pay for.
     pub product_id: uuid::Uuid,
     /// The product's title in the language asked for; null when the product is gone.
     pub product_title: Option<String>,
@@ -99,6 +102,7 @@ impl CouponEntryDto {
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct CouponHistoryPage {
+    /// Up to `limit` entries.
     pub items: Vec<CouponEntryDto>,
     /// Pass as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,

@@ -45,6 +45,7 @@ pub struct PromoCodeInput {
     #[serde(default)]
     #[oai(validator(max_length = 200))]
     pub description: Option<String>,
+    /// `percent` or `fixed`; decides which of `percentBasisPoints` and `amountMinor` is given.
     pub discount_kind: PromoDiscountKindDto,
     /// For `percent`: 1 to 10000 basis points (1000 = 10 %).
     pub percent_basis_points: Option<u32>,
@@ -94,8 +95,10 @@ pub struct PromoCodePatch {
     pub currency: Option<String>,
     /// The goods (after promotions) must reach this, in minor units.
     pub min_order_minor: Option<i64>,
+    /// First instant it applies (RFC 3339).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub valid_from: Option<OffsetDateTime>,
+    /// First instant it no longer applies (RFC 3339), after `validFrom`.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub valid_until: Option<OffsetDateTime>,
     /// At least 1; `null` removes the cap.
@@ -115,9 +118,11 @@ pub struct PromoCodePatch {
 #[oai(rename_all = "camelCase")]
 pub struct PromoCodeDto {
     pub id: uuid::Uuid,
-    /// Upper-case.
+    /// Upper-case; customers type it in any case.
     pub code: String,
+    /// What the code gives.
     pub description: String,
+    /// `percent` or `fixed`.
     pub discount_kind: PromoDiscountKindDto,
     /// For `percent`: basis points (1000 = 10 %).
     pub percent_basis_points: Option<u32>,
@@ -125,15 +130,19 @@ pub struct PromoCodeDto {
     pub amount: Option<MoneyDto>,
     /// The goods (after promotions) must reach this.
     pub min_order: MoneyDto,
+    /// First instant it applies.
     pub valid_from: OffsetDateTime,
     /// First instant it no longer applies.
     pub valid_until: OffsetDateTime,
+    /// Most orders that may use it in all; null for no cap.
     pub max_uses: Option<u32>,
+    /// Most orders one customer may use it on; null for no cap.
     pub max_uses_per_customer: Option<u32>,
     /// Only these products are discounted; empty for every product.
     pub product_ids: Vec<uuid::Uuid>,
     /// Placed orders using it that were not cancelled or refunded.
     pub uses: u32,
+    /// Whether customers can use it.
     pub active: bool,
 }
 
@@ -166,6 +175,7 @@ impl From<PromoCode> for PromoCodeDto {
 #[derive(Debug, Clone, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct PromoCodePage {
+    /// Up to `limit` codes.
     pub items: Vec<PromoCodeDto>,
     /// Pass as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,

@@ -121,6 +121,10 @@ impl std::fmt::Debug for InMemoryCouponRepository {
 #[async_trait]
 impl CouponRepository for InMemoryCouponRepository {
     async fn issue(&self, batch: &NewCouponBatch, now: OffsetDateTime) -> Result<CouponBatchId, RepoError> {
+        // In the SQL store's order: a count the column cannot hold first, then the SAP id, then the rest.
+        if i32::try_from(batch.count).is_err() {
+            return Err(RepoError::Conflict("coupon_ledger.delta".into()));
+        }
         if let Some(sap_id) = &batch.sap_id
             && let Some(existing) = lock(&self.state).batches.iter().find(|b| b.sap_id.as_ref() == Some(sap_id))
         {
@@ -132,7 +136,7 @@ impl CouponRepository for InMemoryCouponRepository {
         if !self.products.contains(batch.product_id) {
             return Err(RepoError::Conflict("coupon_batches.product_id".into()));
         }
-        if batch.count == 0 || i32::try_from(batch.count).is_err() {
+        if batch.count == 0 {
             return Err(RepoError::Conflict("coupon_ledger.delta".into()));
         }
         let mut state = lock(&self.state);
