@@ -99,6 +99,7 @@ impl App {
             crate::gateways::payment_gateway(config, &db, &jwt_secret, clock.clone()).map_err(|e| StartError::Payments(e.to_string()))?;
         let ports = Ports {
             carts: Arc::new(crate::store::SqlCartRepository::new(db.clone())),
+            coupon_books: Arc::new(crate::store::SqlCouponBookRepository::new(db.clone())),
             orders: Arc::new(crate::store::SqlOrderRepository::new(db.clone())),
             payments: Arc::new(crate::store::SqlPaymentRepository::new(db.clone())),
             payment_gateway: payments.gateway.clone(),

@@ -1,7 +1,8 @@
 //! `sabil-sync-worker`: the background daemon. It starts from the same configuration as the API and
 //! runs its jobs on an interval until SIGTERM: payment reconciliation (asks the provider about payments
 //! still pending after `SABIL_PAYMENT_CHECK_AFTER_SECS`, so a lost webhook never strands a paid order)
-//! and refunds of cancelled paid orders (from the outbox, with retries and a dead-letter state). SAP
+//! refunds of cancelled paid orders (from the outbox, with retries and a dead-letter state), the coupons
+//! of paid coupon-book orders, and the expiry of coupon batches. SAP
 //! sync and notification delivery arrive with their issues.
 use std::process::ExitCode;
 use std::time::Duration;
@@ -60,6 +61,16 @@ async fn run_payment_jobs(app: &App) {
         Ok(0) => {}
         Ok(n) => tracing::info!(checked = n, "pending payments checked with the provider"),
         Err(e) => tracing::warn!(error = %e, "payment reconciliation failed"),
+    }
+    match app.orders.issue_purchased_coupons(50).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(orders = n, "bought coupons issued"),
+        Err(e) => tracing::warn!(error = %e, "coupon purchase job failed"),
+    }
+    match app.coupons.expire_due(app.ports.clock.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(batches = n, "coupon batches expired"),
+        Err(e) => tracing::warn!(error = %e, "coupon expiry failed"),
     }
     match app.orders.process_refunds(20).await {
         Ok(0) => {}

@@ -40,6 +40,21 @@ pub struct StatusRequest {
     pub reason: Option<String>,
 }
 
+/// What one pack of a coupon-book product gives.
+#[derive(Debug, Object, Deserialize)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CouponBookDto {
+    /// The product the coupons pay for (a refill or pack product).
+    pub coupon_product_id: uuid::Uuid,
+    /// Coupons per pack bought, 1 to 1000 (e.g. 22).
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+    pub coupons_per_pack: u32,
+    /// Days the coupons stay valid after purchase (1 to 3650); absent for ever.
+    #[oai(validator(minimum(value = "1"), maximum(value = "3650")))]
+    pub validity_days: Option<u32>,
+}
+
 /// Where to pay.
 #[derive(Debug, Object)]
 #[oai(rename_all = "camelCase")]
@@ -203,6 +218,32 @@ impl AdminOrdersApi {
     ) -> ApiResult<Json<OrderDetailsDto>> {
         let details = state.app.orders.any_order(&auth.0, OrderId(id.0)).await?;
         Ok(Json(OrderDetailsDto::new(&details, language(accept_language.0.as_deref()))))
+    }
+
+    /// Make a product a coupon book
+    ///
+    /// Buying one pack of the product (type `coupon_book`) then gives the buyer `couponsPerPack` coupons of
+    /// `couponProductId` in their wallet, once the order is paid (cash orders: once delivered).
+    #[oai(path = "/admin/products/:id/coupon-book", method = "put", operation_id = "adminSetCouponBook")]
+    async fn set_coupon_book(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<uuid::Uuid>,
+        body: JsonBody<CouponBookDto>,
+    ) -> ApiResult<Json<CouponBookDto>> {
+        let book = sabil_core::domain::orders::CouponBook {
+            product_id: sabil_core::domain::catalog::ProductId(id.0),
+            coupon_product_id: sabil_core::domain::catalog::ProductId(body.0.coupon_product_id),
+            coupons_per_pack: body.0.coupons_per_pack,
+            validity_days: body.0.validity_days,
+        };
+        let set = state.app.orders.set_coupon_book(&auth.0, book).await?;
+        Ok(Json(CouponBookDto {
+            coupon_product_id: set.coupon_product_id.0,
+            coupons_per_pack: set.coupons_per_pack,
+            validity_days: set.validity_days,
+        }))
     }
 
     /// Move an order through its lifecycle

@@ -6,6 +6,7 @@ mod audit;
 mod cache;
 mod catalog;
 mod clock;
+mod coupon_books;
 mod coupons;
 mod files;
 mod orders;
@@ -29,6 +30,7 @@ pub use audit::AuditRepository;
 pub use cache::CatalogChanges;
 pub use catalog::{DeliveryAreaRepository, DeliverySlotRepository, ProductQuery, ProductRepository, PromotionRepository, SlotReservations};
 pub use clock::{BusinessTimeZone, Clock, FixedOffsetZone, SystemClock, truncate_to_micros};
+pub use coupon_books::CouponBookRepository;
 pub use coupons::CouponRepository;
 pub use files::{FileRepository, FileStore};
 pub use orders::{
@@ -67,6 +69,8 @@ pub struct Ports {
     pub terms: Arc<dyn TermsRepository>,
     /// Customer and admin accounts.
     pub users: Arc<dyn UserRepository>,
+    /// Coupon-book products and what buying one gives.
+    pub coupon_books: Arc<dyn CouponBookRepository>,
     /// Customers' carts.
     pub carts: Arc<dyn CartRepository>,
     /// Orders and their lifecycle.

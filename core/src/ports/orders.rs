@@ -74,6 +74,8 @@ pub enum OutboxMessage {
     OrderStatusChanged { order_id: OrderId, customer_id: UserId, status: OrderStatus },
     /// Return the money of a captured payment of a cancelled order.
     RefundPayment { order_id: OrderId, payment_id: Uuid },
+    /// Give the buyer the coupons of the coupon books in a paid order.
+    IssuePurchasedCoupons { order_id: OrderId },
 }
 
 impl OutboxMessage {
@@ -83,6 +85,7 @@ impl OutboxMessage {
         match self {
             Self::OrderStatusChanged { .. } => "notification.order",
             Self::RefundPayment { .. } => "payment.refund",
+            Self::IssuePurchasedCoupons { .. } => "coupons.purchase",
         }
     }
 
@@ -92,6 +95,7 @@ impl OutboxMessage {
         match self {
             Self::OrderStatusChanged { order_id, status, .. } => format!("order:{}:{}", order_id.0, status.as_str()),
             Self::RefundPayment { payment_id, .. } => format!("refund:{payment_id}"),
+            Self::IssuePurchasedCoupons { order_id } => format!("coupons:{}", order_id.0),
         }
     }
 }

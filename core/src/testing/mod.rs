@@ -3,6 +3,7 @@
 mod accounts;
 mod addresses;
 mod catalog;
+mod coupon_books;
 mod coupons;
 mod files;
 mod orders;
@@ -18,6 +19,7 @@ use time::OffsetDateTime;
 pub use accounts::{InMemoryAudit, InMemoryCodes, InMemoryFailures, InMemoryRefreshTokens, InMemorySapClients, InMemoryUsers};
 pub use addresses::InMemoryAddresses;
 pub use catalog::{InMemoryDeliveryAreas, InMemoryDeliverySlots, InMemoryProducts, InMemoryPromotions, RecordingCatalogChanges};
+pub use coupon_books::InMemoryCouponBooks;
 pub use coupons::InMemoryCouponRepository;
 pub use files::{InMemoryFileStore, InMemoryFiles, sha256_hex};
 pub use orders::{InMemoryCarts, InMemoryOrders, InMemoryOutbox, InMemoryPayments};
@@ -78,6 +80,7 @@ pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
         delivery_areas: areas.clone(),
         delivery_slots: slots,
         carts,
+        coupon_books: Arc::new(InMemoryCouponBooks::new(products.clone())),
         orders: orders.clone(),
         payments: Arc::new(InMemoryPayments::default()),
         payment_gateway: payment_gateway.clone(),

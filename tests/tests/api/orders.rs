@@ -260,3 +260,74 @@ impl TestApp {
         .await
     }
 }
+
+api_test!(a_paid_coupon_book_fills_the_wallet_and_its_coupons_pay_for_refills, |t| {
+    let s = shop(&t, "+96550020300", 50).await;
+    let book = t
+        .post_as(
+            "/api/admin/products",
+            json!({"titleAr": "دفتر ٢٢ كوبون", "titleEn": "Book of 22 coupons", "descriptionAr": "كوبونات", "descriptionEn": "Coupons",
+                   "type": "coupon_book", "volumeMl": 18900, "bottlesPerPack": 22, "price": {"amount": 20000, "currency": "AED"},
+                   "minQuantity": 1, "maxQuantity": 5, "active": true, "sortOrder": 2}),
+            &s.admin,
+        )
+        .await;
+    let book = book.body["id"].as_str().expect("id").to_owned();
+    let refused = t
+        .raw(
+            "PUT",
+            &format!("/api/admin/products/{}/coupon-book", s.product),
+            Some("application/json"),
+            Some(json!({"couponProductId": book, "couponsPerPack": 22}).to_string()),
+            Some(&s.admin),
+        )
+        .await;
+    assert_eq!(refused.fields(), vec!["productId"], "only coupon-book products give coupons: {}", refused.body);
+    let set = t
+        .raw(
+            "PUT",
+            &format!("/api/admin/products/{book}/coupon-book"),
+            Some("application/json"),
+            Some(json!({"couponProductId": s.product, "couponsPerPack": 22, "validityDays": 365}).to_string()),
+            Some(&s.admin),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+
+    let (me, address) = customer_with_address(&t, "+96550020301").await;
+    t.post_as("/api/cart/items", json!({"productId": book, "quantity": 1}), &me).await;
+    let placed = checkout(&t, &me, "book", &order_body(&s, &address, "card")).await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+    let order = placed.body["id"].as_str().expect("id").to_owned();
+    assert_eq!(t.app.orders.issue_purchased_coupons(10).await.expect("job"), 0, "nothing before payment");
+    let payment = t.post_as(&format!("/api/orders/{order}/payments"), json!({}), &me).await;
+    let charge = payment.body["chargeId"].as_str().expect("charge").to_owned();
+    t.client.post(format!("/pay/sandbox/{charge}/approve")).send().await.assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(t.app.orders.issue_purchased_coupons(10).await.expect("job"), 1);
+    assert_eq!(t.app.orders.issue_purchased_coupons(10).await.expect("job"), 0, "issued once");
+    let wallet = t.get_as("/api/coupons/wallet", &me).await;
+    assert_eq!(wallet.status, StatusCode::OK, "{}", wallet.body);
+    let balances = wallet.body["balances"].as_array().expect("balances");
+    assert_eq!(balances.len(), 1, "{}", wallet.body);
+    assert_eq!(balances[0]["available"], 22);
+
+    // Two refills paid with coupons: only the delivery fee and its VAT are left to pay.
+    t.post_as("/api/cart/items", json!({"productId": s.product, "quantity": 2}), &me).await;
+    let body = json!({"delivery": {"addressId": address}, "slotId": s.slot, "date": "2030-01-06", "paymentMethod": "card",
+                      "coupons": [{"productId": s.product, "count": 2}]});
+    let paid_by_coupons = checkout(&t, &me, "coupons", &body).await;
+    assert_eq!(paid_by_coupons.status, StatusCode::CREATED, "{}", paid_by_coupons.body);
+    assert_eq!(paid_by_coupons.body["totals"]["amountToPay"]["amount"], 525, "{}", paid_by_coupons.body["totals"]);
+    let wallet = t.get_as("/api/coupons/wallet", &me).await;
+    assert_eq!(wallet.body["balances"][0]["available"], 20);
+    let too_many = json!({"delivery": {"addressId": address}, "slotId": s.slot, "date": "2030-01-06", "paymentMethod": "card",
+                          "coupons": [{"productId": s.product, "count": 2}]});
+    t.post_as("/api/cart/items", json!({"productId": s.product, "quantity": 1}), &me).await;
+    let refused = checkout(&t, &me, "too-many", &too_many).await;
+    assert_eq!(refused.assert_error(422, "validation"), "coupons.not_in_cart");
+    // Cancelling gives the coupons back.
+    let id = paid_by_coupons.body["id"].as_str().expect("id");
+    t.post_as(&format!("/api/orders/{id}/cancel"), json!({}), &me).await;
+    let wallet = t.get_as("/api/coupons/wallet", &me).await;
+    assert_eq!(wallet.body["balances"][0]["available"], 22);
+});

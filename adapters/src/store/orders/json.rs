@@ -49,6 +49,7 @@ pub(crate) fn outbox_payload(m: &OutboxMessage) -> String {
             json!({"orderId": order_id.0, "customerId": customer_id.0, "status": status.as_str()})
         }
         OutboxMessage::RefundPayment { order_id, payment_id } => json!({"orderId": order_id.0, "paymentId": payment_id}),
+        OutboxMessage::IssuePurchasedCoupons { order_id } => json!({"orderId": order_id.0}),
     }
     .to_string()
 }
@@ -65,6 +66,7 @@ pub(crate) fn outbox_message(topic: &str, payload: &str) -> Result<OutboxMessage
             status: v.get("status").and_then(Value::as_str).and_then(OrderStatus::parse).ok_or_else(bad)?,
         }),
         "payment.refund" => Ok(OutboxMessage::RefundPayment { order_id: OrderId(uuid("orderId")?), payment_id: uuid("paymentId")? }),
+        "coupons.purchase" => Ok(OutboxMessage::IssuePurchasedCoupons { order_id: OrderId(uuid("orderId")?) }),
         _ => Err(bad()),
     }
 }

@@ -108,3 +108,16 @@ pub struct CouponBalance {
     /// The earliest expiry among the batches that still hold coupons, if any expires.
     pub next_expiry: Option<OffsetDateTime>,
 }
+
+/// A coupon-book product: buying one pack of it gives `coupons_per_pack` coupons of another product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CouponBook {
+    /// The coupon-book product sold.
+    pub product_id: ProductId,
+    /// The product its coupons pay for (e.g. a 5-gallon refill).
+    pub coupon_product_id: ProductId,
+    /// Coupons per pack bought (1 to 1000).
+    pub coupons_per_pack: u32,
+    /// Days the coupons stay valid after purchase; `None` for ever.
+    pub validity_days: Option<u32>,
+}

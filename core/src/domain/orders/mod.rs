@@ -9,7 +9,7 @@ mod promo;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-pub use coupons::{CouponBalance, CouponBatchId, CouponEntry, CouponEntryKind, CouponSource, NewCouponBatch};
+pub use coupons::{CouponBalance, CouponBatchId, CouponBook, CouponEntry, CouponEntryKind, CouponSource, NewCouponBatch};
 pub use lifecycle::{Actor, ActorKind, OrderStatus, Transition, TransitionRejected};
 pub use pricing::{
     Country, DeliveryTerms, PromoCodeUse, PromoRejection, Quote, QuoteError, QuoteLine, QuoteRequest, QuotedLine, TaxRule, quote,

@@ -167,6 +167,10 @@ impl OrderService {
             PaymentMethod::Cash => Some("cash on delivery".to_owned()),
             _ => None,
         };
+        let mut outbox = vec![OutboxMessage::OrderStatusChanged { order_id: order.id, customer_id: customer, status }];
+        if let Some(message) = self.coupon_purchase(&order, status).await? {
+            outbox.push(message);
+        }
         let new = NewOrder {
             idempotency: IdempotencyClaim { key: key.to_owned(), request_fingerprint: fingerprint },
             coupons: input.coupons.iter().filter(|c| c.count > 0).copied().collect(),
@@ -176,7 +180,7 @@ impl OrderService {
                 max_uses_per_customer: c.max_uses_per_customer,
             }),
             event: OrderEvent { from: None, to: status, actor: Actor::customer(customer), reason, at: now },
-            outbox: vec![OutboxMessage::OrderStatusChanged { order_id: order.id, customer_id: customer, status }],
+            outbox,
             order,
         };
         match self.ports.orders.place(&new, now).await {

@@ -128,6 +128,9 @@ impl OrderService {
                 }
             }
         }
+        if let Some(message) = self.coupon_purchase(order, to).await? {
+            outbox.push(message);
+        }
         let now = self.ports.clock.now();
         let change = StatusChange {
             order_id: order.id,

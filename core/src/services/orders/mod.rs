@@ -3,6 +3,7 @@
 //! word alone makes an order paid.
 mod cart;
 mod checkout;
+mod coupon_books;
 mod errors;
 mod lifecycle;
 mod payments;
