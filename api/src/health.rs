@@ -16,7 +16,11 @@ pub fn healthz() -> Response {
 #[handler]
 pub async fn readyz(state: Data<&AppState>) -> Response {
     match state.app.db.readiness().await {
-        Ok(()) => poem::web::Json(serde_json::json!({"status": "ready", "database": state.app.db.engine()})).into_response(),
+        Ok(()) => {
+            let gateway = &state.app.ports.payment_gateway;
+            let payments = serde_json::json!({"provider": gateway.provider(), "mode": gateway.mode().as_str()});
+            poem::web::Json(serde_json::json!({"status": "ready", "database": state.app.db.engine(), "payments": payments})).into_response()
+        }
         Err(reason) => {
             tracing::warn!(%reason, "not ready");
             // The reason (database errors) stays in the log; probes only need the status.

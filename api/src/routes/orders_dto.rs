@@ -192,23 +192,7 @@ impl PricedLineDto {
     }
 
     fn from_order_line(l: &OrderLine, lang: Language) -> Self {
-        Self {
-            product_id: l.product_id.0,
-            title: l.title.get(lang).to_owned(),
-            quantity: l.quantity,
-            free_quantity: l.free_quantity,
-            coupons: l.coupons,
-            unit_price: l.unit_price.into(),
-            gross: l.gross.into(),
-            promotion_id: l.promotion_id.map(|p| p.0),
-            promotion_discount: l.promotion_discount.into(),
-            discount_bp: l.discount_bp,
-            line_total: l.line_total.into(),
-            order_discount_share: l.order_discount_share.into(),
-            taxable_amount: l.taxable_amount.into(),
-            tax: l.tax.into(),
-            coupon_credit: l.coupon_credit.into(),
-        }
+        Self::from_quoted(&QuotedLine::from(l), l.title.get(lang).to_owned())
     }
 }
 

@@ -17,6 +17,7 @@ fn routes() -> Vec<(&'static str, &'static str, Value)> {
         ("POST", "/api/auth/password/reset", json!({"phone": "+96550008001", "code": "123456", "newPassword": "a-new-password"})),
         ("POST", "/api/auth/sap/login", json!({"clientId": "sap-x", "clientSecret": "y"})),
         ("PATCH", "/api/users/me", json!({"fullName": "Ali"})),
+        ("POST", "/api/cart/items", json!({"productId": "0190e0d8-0000-7000-8000-000000000001", "quantity": 1})),
     ]
 }
 

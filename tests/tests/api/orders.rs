@@ -331,3 +331,75 @@ api_test!(a_paid_coupon_book_fills_the_wallet_and_its_coupons_pay_for_refills, |
     let wallet = t.get_as("/api/coupons/wallet", &me).await;
     assert_eq!(wallet.body["balances"][0]["available"], 22);
 });
+
+api_test!(bad_checkout_input_is_named_and_places_nothing, |t| {
+    let s = shop(&t, "+96550020400", 5).await;
+    let (me, address) = customer_with_address(&t, "+96550020401").await;
+    t.post_as("/api/cart/items", json!({"productId": s.product, "quantity": 2}), &me).await;
+    let no_key = t.post_as("/api/cart/checkout", order_body(&s, &address, "card"), &me).await;
+    assert_eq!(no_key.status, StatusCode::BAD_REQUEST, "{}", no_key.body);
+    assert_eq!(no_key.fields(), vec!["Idempotency-Key"], "{}", no_key.body);
+    let mut unknown = order_body(&s, &address, "card");
+    unknown["status"] = json!("paid");
+    let a = checkout(&t, &me, "u", &unknown).await;
+    assert_eq!((a.status, a.fields()), (StatusCode::BAD_REQUEST, vec!["status".to_owned()]), "{}", a.body);
+    let mut mistyped = order_body(&s, &address, "card");
+    mistyped["slotId"] = json!("not-a-uuid");
+    let a = checkout(&t, &me, "m", &mistyped).await;
+    assert_eq!((a.status, a.fields()), (StatusCode::BAD_REQUEST, vec!["slotId".to_owned()]), "{}", a.body);
+    let both =
+        json!({"delivery": {"addressId": address, "mosqueId": address}, "slotId": s.slot, "date": "2030-01-06", "paymentMethod": "card"});
+    let a = checkout(&t, &me, "b", &both).await;
+    assert_eq!((a.status, a.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["delivery".to_owned()]), "{}", a.body);
+    let method = json!({"delivery": {"addressId": address}, "slotId": s.slot, "date": "2030-01-06", "paymentMethod": "bitcoin"});
+    let a = checkout(&t, &me, "p", &method).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.body);
+    let long_key = checkout(&t, &me, &"k".repeat(300), &order_body(&s, &address, "card")).await;
+    assert_eq!(long_key.status, StatusCode::BAD_REQUEST, "{}", long_key.body);
+    let mine = t.get_as("/api/orders", &me).await;
+    assert_eq!(mine.body["items"].as_array().map(Vec::len), Some(0), "nothing was placed");
+    let cart = t.get_as("/api/cart", &me).await;
+    assert_eq!(cart.body["items"].as_array().map(Vec::len), Some(1), "the cart is intact");
+});
+
+api_test!(
+    a_lost_webhook_is_caught_by_reconciliation_and_late_ones_never_move_an_order_back,
+    &[("SABIL_PAYMENT_CHECK_AFTER_SECS", "1")],
+    |t| {
+        let s = shop(&t, "+96550020500", 5).await;
+        let (me, address) = customer_with_address(&t, "+96550020501").await;
+        t.post_as("/api/cart/items", json!({"productId": s.product, "quantity": 2}), &me).await;
+        let placed = checkout(&t, &me, "lost", &order_body(&s, &address, "card")).await;
+        let order = placed.body["id"].as_str().expect("id").to_owned();
+        let sandbox = t.app.payment_sandbox.clone().expect("the sandbox is the default gateway");
+
+        // First attempt declined: its webhook arrives and the order says so.
+        let first = t.post_as(&format!("/api/orders/{order}/payments"), json!({}), &me).await;
+        let first_charge = first.body["chargeId"].as_str().expect("charge").to_owned();
+        let declined = sandbox.decide(&first_charge, false).await.expect("decide");
+        t.app.orders.payment_webhook(Some(&declined.hashstring), &declined.body).await.expect("webhook");
+        let failed = t.get_as(&format!("/api/orders/{order}"), &me).await;
+        assert_eq!(failed.body["order"]["status"], "payment_failed");
+
+        // Second attempt approved at the provider, but its webhook is lost.
+        let second = t.post_as(&format!("/api/orders/{order}/payments"), json!({}), &me).await;
+        assert_eq!(second.status, StatusCode::CREATED, "a failed payment may be tried again: {}", second.body);
+        let second_charge = second.body["chargeId"].as_str().expect("charge").to_owned();
+        assert_ne!(first_charge, second_charge);
+        sandbox.decide(&second_charge, true).await.expect("decide");
+        let waiting = t.get_as(&format!("/api/orders/{order}"), &me).await;
+        assert_eq!(waiting.body["order"]["status"], "pending_payment");
+        assert_eq!(t.app.orders.reconcile_payments(10).await.expect("reconcile"), 0, "too early to ask");
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        assert!(t.app.orders.reconcile_payments(10).await.expect("reconcile") >= 1);
+        let paid = t.get_as(&format!("/api/orders/{order}"), &me).await;
+        assert_eq!(paid.body["order"]["status"], "paid", "{}", paid.body);
+
+        // The first attempt's decline, delivered again late, changes nothing.
+        t.app.orders.payment_webhook(Some(&declined.hashstring), &declined.body).await.expect("webhook");
+        let still = t.get_as(&format!("/api/orders/{order}"), &me).await;
+        assert_eq!(still.body["order"]["status"], "paid");
+        let events = still.body["events"].as_array().expect("events").len();
+        assert_eq!(events, 4, "placed, failed, retried, paid: {}", still.body["events"]);
+    }
+);

@@ -8,6 +8,7 @@ api_test!(health_and_readiness_answer, |t| {
     assert_eq!((h.status, h.body["status"].as_str()), (StatusCode::OK, Some("ok")));
     let r = t.raw("GET", "/readyz", None, None, None).await;
     assert_eq!((r.status, r.body["status"].as_str()), (StatusCode::OK, Some("ready")));
+    assert_eq!(r.body["payments"], serde_json::json!({"provider": "sandbox", "mode": "sandbox"}), "the payment mode is shown");
 });
 
 api_test!(metrics_count_requests_by_route_and_status, |t| {

@@ -170,6 +170,28 @@ impl QuotedLine {
     }
 }
 
+impl From<&OrderLine> for QuotedLine {
+    /// The priced figures of a placed order's line.
+    fn from(l: &OrderLine) -> Self {
+        Self {
+            product_id: l.product_id,
+            quantity: l.quantity,
+            free_quantity: l.free_quantity,
+            coupons: l.coupons,
+            unit_price: l.unit_price,
+            gross: l.gross,
+            promotion_id: l.promotion_id,
+            promotion_discount: l.promotion_discount,
+            order_discount_share: l.order_discount_share,
+            discount_bp: l.discount_bp,
+            line_total: l.line_total,
+            taxable_amount: l.taxable_amount,
+            tax: l.tax,
+            coupon_credit: l.coupon_credit,
+        }
+    }
+}
+
 /// Why a checkout could not be priced.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QuoteError {
