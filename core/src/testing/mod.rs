@@ -6,6 +6,7 @@ mod catalog;
 mod coupon_books;
 mod coupons;
 mod files;
+mod order_records;
 mod orders;
 mod payments;
 mod promo_codes;
@@ -22,7 +23,8 @@ pub use catalog::{InMemoryDeliveryAreas, InMemoryDeliverySlots, InMemoryProducts
 pub use coupon_books::InMemoryCouponBooks;
 pub use coupons::InMemoryCouponRepository;
 pub use files::{InMemoryFileStore, InMemoryFiles, sha256_hex};
-pub use orders::{InMemoryCarts, InMemoryOrders, InMemoryOutbox, InMemoryPayments};
+pub use order_records::{InMemoryCarts, InMemoryOutbox, InMemoryPayments};
+pub use orders::InMemoryOrders;
 pub use payments::FakePaymentGateway;
 pub use promo_codes::InMemoryPromoCodeRepository;
 pub use security::{FakeAccessTokens, FakePasswordHasher, FakeSecrets, ManualClock, RecordingSms, extract_code};
