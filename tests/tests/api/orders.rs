@@ -310,6 +310,8 @@ api_test!(a_paid_coupon_book_fills_the_wallet_and_its_coupons_pay_for_refills, |
     let balances = wallet.body["balances"].as_array().expect("balances");
     assert_eq!(balances.len(), 1, "{}", wallet.body);
     assert_eq!(balances[0]["available"], 22);
+    let keep = t.post_as(&format!("/api/orders/{order}/cancel"), json!({}), &me).await;
+    assert_eq!(keep.assert_error(409, "conflict"), "order.transition_not_allowed", "bought coupons may be spent already");
 
     // Two refills paid with coupons: only the delivery fee and its VAT are left to pay.
     t.post_as("/api/cart/items", json!({"productId": s.product, "quantity": 2}), &me).await;

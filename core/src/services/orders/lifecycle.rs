@@ -2,7 +2,7 @@
 //! and move any order; every move follows the lifecycle table and is stored with its event, its change
 //! record for SAP and its notification. Cancelling gives back the slot place, coupons and promo-code use,
 //! and a paid order's money (a refund through the worker).
-use crate::domain::orders::{Actor, Order, OrderEvent, OrderId, OrderStatus};
+use crate::domain::orders::{Actor, Order, OrderEvent, OrderId, OrderStatus, TransitionRejected};
 use crate::domain::{AccessClaims, Invalid, Page, PageRequest, UserId};
 use crate::ports::{CartItem, OrderQuery, OutboxMessage, PaymentAttempt, StatusChange};
 use crate::services::authorization::acting_admin;
@@ -50,6 +50,14 @@ impl OrderService {
     pub async fn cancel_my_order(&self, actor: &AccessClaims, id: OrderId, reason: Option<String>) -> Result<Order, OrderError> {
         let customer = self.customer(actor).await?;
         let order = self.owned(customer, id).await?;
+        // Coupons bought with a paid order may already be spent: such an order is cancelled by support, who
+        // settle the wallet and the refund together.
+        if !matches!(order.status, OrderStatus::PendingPayment | OrderStatus::PaymentFailed) {
+            let products: Vec<_> = order.lines.iter().map(|l| l.product_id).collect();
+            if !self.ports.coupon_books.for_products(&products).await?.is_empty() {
+                return Err(TransitionRejected { from: order.status, to: OrderStatus::Cancelled, allowed: Vec::new() }.into());
+            }
+        }
         self.move_order(&order, OrderStatus::Cancelled, Actor::customer(customer), reason).await
     }
 
