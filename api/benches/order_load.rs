@@ -28,8 +28,8 @@
 //!   and restarts the server meanwhile. Writes one line per key to `--answers` (TSV: key, status, error code,
 //!   order id, attempts, customer phone) and prints the counts; the last line is `RESULT key=value ...`.
 //!
-//! Build: `cargo build --release -p sabil-api --bench order_load` (a `harness = false` bench target, so
-//! `cargo bench` would run it without arguments and print the usage; the scripts start it themselves).
+//! Build: `cargo build --release -p sabil-api --bench order_load` (a `harness = false` bench target: `cargo
+//! bench` would start it with only `--bench`, which it refuses with its usage; the scripts start it themselves).
 //! Usage: `order_load <seed|load|drill> --help`.
 use std::collections::{BTreeMap, HashMap};
 use std::error::Error;
@@ -79,8 +79,8 @@ struct SeedArgs {
     /// Customers to register.
     #[arg(long, default_value_t = 32)]
     customers: usize,
-    /// Places per date of each weekly slot.
-    #[arg(long, default_value_t = 100_000)]
+    /// Places per date of each weekly slot (the admin API accepts at most 10000).
+    #[arg(long, default_value_t = 10_000)]
     capacity: u32,
     /// Consecutive delivery dates to spread the load over (each with the slot of its weekday).
     #[arg(long, default_value_t = 28)]
@@ -422,7 +422,6 @@ fn own_cpu_seconds() -> Option<f64> {
     let rest = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    #[allow(clippy::cast_precision_loss)]
     Some(ticks as f64 / 100.0)
 }
 
@@ -432,7 +431,6 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
         return f64::NAN;
     }
     // `q` in (0, 1]; the rank is at least 1 and at most len, so the cast stays in range.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
     let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
     sorted[rank - 1]
 }
@@ -519,7 +517,6 @@ async fn load(a: LoadArgs) -> Result<(), AnyError> {
     };
     all.checkout_ms.sort_by(f64::total_cmp);
     all.cart_ms.sort_by(f64::total_cmp);
-    #[allow(clippy::cast_precision_loss)]
     let rate = all.placed as f64 / wall;
     let errors: u64 = all.errors.values().sum();
     let c = &all.checkout_ms;

@@ -14,16 +14,18 @@
 #     puts 2 packs in its cart and checks out (payment cash) in the drill slot. A request that gets no answer
 #     (connection refused or reset, timeout) or a 5xx is sent again unchanged (same key, same body) after
 #     100 ms, until it is answered (at most DRILL_RETRY_FOR seconds).
-#   - the kill: when DRILL_KILL_AT orders are in the database (polled every 20 ms), the server gets SIGKILL
-#     while the clients are mid-flight; after DRILL_DOWN_SECS it is started again on the same database and
-#     port, and the clients carry on.
+#   - the kills: DRILL_KILLS times, when the orders in the database (polled every 20 ms) reach i/(DRILL_KILLS+1)
+#     of the capacity (125, 250, 375 by default), the server gets SIGKILL while the clients are mid-flight;
+#     after DRILL_DOWN_SECS it is started again on the same database and port, and the clients carry on.
+#     Several kills make it likely that one lands between a checkout's commit and its answer, so that the
+#     resent request must be answered from the idempotency key (200, replayed) rather than placed again.
 #   - checks, on the database (psql for PostgreSQL, python's sqlite3 for SQLite) against the clients' answers:
 #     every key answered 2xx has exactly one idempotency_keys row, whose order exists and is the order id
 #     the client was given; no key answered 422 has a row; no order without a key row, no order shared by
 #     two keys, no key row without an order; orders == distinct keys answered 2xx; orders in the drill
 #     slot == slot_reservations.reserved == min(capacity, keys) (so exactly the capacity when the demand is
 #     larger), never above capacity; every key got an answer (201, 200 replayed or 422 order.slot_full).
-#     Prints the counts (placed, replayed answers, refusals, resends after the kill, orders in the database,
+#     Prints the counts (placed, replayed answers, refusals, resends after the kills, orders in the database,
 #     duplicates) and exits non-zero on any violation.
 #
 # How to run (from the workspace root):
@@ -32,7 +34,7 @@
 #   DRILL_CLIENTS      concurrent clients (one customer each)            (default 32)
 #   DRILL_ORDERS       orders (keys) per client                          (default 20)
 #   DRILL_CAPACITY     places of the drill slot                          (default 500)
-#   DRILL_KILL_AT      orders in the database when the server is killed  (default 40 % of the capacity)
+#   DRILL_KILLS        how many times the server is killed               (default 3)
 #   DRILL_DOWN_SECS    seconds the server stays down                     (default 1)
 #   DRILL_RETRY_FOR    seconds a client keeps resending one request      (default 120)
 #   BENCH_PG_URL       PostgreSQL server to use; the script creates its own database sabil_drill_<random>
@@ -59,7 +61,7 @@ esac
 CLIENTS="${DRILL_CLIENTS:-32}"
 ORDERS="${DRILL_ORDERS:-20}"
 CAPACITY="${DRILL_CAPACITY:-500}"
-KILL_AT="${DRILL_KILL_AT:-$((CAPACITY * 2 / 5))}"
+KILLS="${DRILL_KILLS:-3}"
 DOWN_SECS="${DRILL_DOWN_SECS:-1}"
 RETRY_FOR="${DRILL_RETRY_FOR:-120}"
 PG_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
@@ -76,19 +78,19 @@ CLI="$ROOT/target/release/sabil"
 cat <<EOF
 == Sabil durability drill ==
 Per engine: $CLIENTS clients x $ORDERS orders (fixed idempotency keys) into one slot of capacity $CAPACITY;
-kill -9 of sabil-api at $KILL_AT orders, restart after ${DOWN_SECS}s on the same database; unanswered requests
+kill -9 of sabil-api $KILLS times (at i/$((KILLS + 1)) of the capacity), restart after ${DOWN_SECS}s on the same database; unanswered requests
 resent unchanged; then the database is checked (one order per key answered 2xx, none for refusals, slot
 reservations == orders in the slot == min(capacity, keys)).
 Run: bash tests/bench/durability_drill.sh [sqlite|postgres|both]   (default both)
-Env: DRILL_CLIENTS=$CLIENTS DRILL_ORDERS=$ORDERS DRILL_CAPACITY=$CAPACITY DRILL_KILL_AT=$KILL_AT DRILL_DOWN_SECS=$DOWN_SECS
+Env: DRILL_CLIENTS=$CLIENTS DRILL_ORDERS=$ORDERS DRILL_CAPACITY=$CAPACITY DRILL_KILLS=$KILLS DRILL_DOWN_SECS=$DOWN_SECS
      DRILL_RETRY_FOR=$RETRY_FOR BENCH_PG_URL=$PG_URL (a database sabil_drill_<random> is created and dropped there)
 Mode: $MODE
 Machine: $(nproc) CPU(s), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//'), \
 load average $(cut -d' ' -f1-3 /proc/loadavg)
 
 EOF
-((KILL_AT > 0 && KILL_AT < CAPACITY)) || {
-    echo "DRILL_KILL_AT must be between 1 and DRILL_CAPACITY - 1" >&2
+((KILLS >= 1 && CAPACITY / (KILLS + 1) >= 1)) || {
+    echo "DRILL_KILLS must be at least 1 and below DRILL_CAPACITY" >&2
     exit 2
 }
 
@@ -281,32 +283,37 @@ print(u.urlunsplit(p._replace(path="/" + sys.argv[2], query=u.urlencode(q))))' "
         --drill-capacity "$CAPACITY" --sabil "$CLI" --out "$setup" 2>&1 | sed 's/^/  /'
     [[ "${PIPESTATUS[0]}" == 0 && -s "$setup" ]] || die "seeding failed"
 
-    # The run, in the background; the kill when KILL_AT orders are stored.
+    # The run, in the background; a kill each time i/(KILLS+1) of the capacity is stored.
     local run
     run="$(python3 -c 'import secrets; print(secrets.token_hex(3))')"
     "$LOAD_BIN" drill --setup "$setup" --concurrency "$CLIENTS" --orders "$ORDERS" --run "$run" --payment cash \
         --retry-for "$RETRY_FOR" --answers "$answers" >"$out" 2>&1 &
     GEN_PID=$!
-    local deadline=$(($(date +%s) + KILL_WAIT_S)) n=0
-    while :; do
-        n="$(sql "$engine" "$target" "SELECT count(*) FROM orders" 2>/dev/null || echo 0)"
-        ((n >= KILL_AT)) && break
-        kill -0 "$GEN_PID" 2>/dev/null || {
-            cat "$out" >&2
-            die "the drill generator ended before $KILL_AT orders were stored ($n)"
-        }
-        (($(date +%s) < deadline)) || die "$KILL_AT orders not stored within ${KILL_WAIT_S}s ($n)"
-        sleep 0.02
+    local i kill_at deadline n=0 at_kill at_kills=() restarts=()
+    for ((i = 1; i <= KILLS; i++)); do
+        kill_at=$((CAPACITY * i / (KILLS + 1)))
+        deadline=$(($(date +%s) + KILL_WAIT_S))
+        while :; do
+            n="$(sql "$engine" "$target" "SELECT count(*) FROM orders" 2>/dev/null || echo 0)"
+            ((n >= kill_at)) && break
+            kill -0 "$GEN_PID" 2>/dev/null || {
+                cat "$out" >&2
+                die "the drill generator ended before $kill_at orders were stored ($n)"
+            }
+            (($(date +%s) < deadline)) || die "$kill_at orders not stored within ${KILL_WAIT_S}s ($n)"
+            sleep 0.02
+        done
+        kill -KILL "$SERVER_PID"
+        wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=""
+        at_kill="$(sql "$engine" "$target" "SELECT count(*) FROM orders")"
+        at_kills+=("$at_kill")
+        echo "  kill $i: kill -9 when the poll saw $n orders (threshold $kill_at); $at_kill orders committed at the kill"
+        sleep "$DOWN_SECS"
+        start_server "$log" SABIL_DATA_DIR="$data_dir" "${db_env[@]}"
+        restarts+=("$START_MS")
+        echo "  kill $i: restarted on the same database (pid $SERVER_PID, ready in ${START_MS} ms)"
     done
-    kill -KILL "$SERVER_PID"
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-    local at_kill
-    at_kill="$(sql "$engine" "$target" "SELECT count(*) FROM orders")"
-    echo "  kill -9 when the poll saw $n orders; $at_kill orders committed at the kill"
-    sleep "$DOWN_SECS"
-    start_server "$log" SABIL_DATA_DIR="$data_dir" "${db_env[@]}"
-    echo "  restarted on the same database (pid $SERVER_PID, ready in ${START_MS} ms)"
 
     # The clients finish (every request answered, or given up after RETRY_FOR).
     local waited=0
@@ -398,7 +405,8 @@ check(in_slot == reserved, f"{in_slot} orders in the drill slot, slot_reservatio
 want = min(capacity, expected_keys)
 check(in_slot == want, f"{in_slot} orders in the drill slot, {want} expected (min(capacity {capacity}, keys {expected_keys}))")
 check(len(refused) == expected_keys - want, f"{len(refused)} slot_full refusals, {expected_keys - want} expected")
-duplicates = max(0, len(order_ids) - len(ok2xx)) + len(unkeyed) + shared
+# Orders beyond one per key answered 2xx, plus orders reached through two keys.
+duplicates = max(0, len(order_ids) - len(ok2xx)) + shared
 
 print(f"placed (201) {placed}; replayed answers (200) {replayed}; refused 422 slot_full {len(refused)}; other answers {len(other)}")
 print(f"orders in the database {len(order_ids)}; distinct keys answered 2xx {len(ok2xx)}; idempotency rows {len(keys_db)}; "
@@ -414,7 +422,13 @@ PY
     vf() { awk -v k="$1" '/^VERDICT / { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }' "$verdict"; }
     R[$engine:placed]="$(vf placed)" R[$engine:replayed]="$(vf replayed)" R[$engine:refused]="$(vf refused)"
     R[$engine:orders]="$(vf orders)" R[$engine:dups]="$(vf duplicates)" R[$engine:reserved]="$(vf reserved)"
-    R[$engine:violations]="$(vf violations)" R[$engine:at_kill]="$at_kill" R[$engine:restart]="$START_MS"
+    R[$engine:violations]="$(vf violations)" R[$engine:at_kill]="$(
+        IFS=/
+        echo "${at_kills[*]}"
+    )" R[$engine:restart]="$(
+        IFS=/
+        echo "${restarts[*]}"
+    )"
     R[$engine:resent]="$(result_field "$out" resent)" R[$engine:retried]="$(result_field "$out" retried_keys)"
     R[$engine:seconds]="$(result_field "$out" seconds)"
     if ((ok != 0)); then
@@ -436,12 +450,13 @@ esac
 for e in "${ENGINES[@]}"; do drill_engine "$e"; done
 
 # ---------------------------------------------------------------- table
-echo "== Results: $CLIENTS clients x $ORDERS keys = $((CLIENTS * ORDERS)) checkouts into capacity $CAPACITY; kill -9 at $KILL_AT orders =="
-printf '%-9s %7s %9s %9s %9s %13s %12s %7s %6s %9s %9s %10s %s\n' engine placed replayed refused "at kill" "resent reqs" "keys resent" \
-    orders dups reserved "restart" "run s" violations
+echo "== Results: $CLIENTS clients x $ORDERS keys = $((CLIENTS * ORDERS)) checkouts into capacity $CAPACITY; $KILLS x kill -9 + restart =="
+echo "at kills = orders committed at each kill; keys resent = keys whose first checkout got no answer; restart = ms to /readyz"
+printf '%-9s %7s %9s %8s %-13s %7s %12s %7s %5s %9s %-16s %6s %s\n' engine placed replayed refused "at kills" resent "keys resent" \
+    orders dups reserved "restart ms" "run s" violations
 for e in "${ENGINES[@]}"; do
-    printf '%-9s %7s %9s %9s %9s %13s %12s %7s %6s %9s %9s %10s %s\n' "$e" "${R[$e:placed]}" "${R[$e:replayed]}" "${R[$e:refused]}" \
+    printf '%-9s %7s %9s %8s %-13s %7s %12s %7s %5s %9s %-16s %6s %s\n' "$e" "${R[$e:placed]}" "${R[$e:replayed]}" "${R[$e:refused]}" \
         "${R[$e:at_kill]}" "${R[$e:resent]}" "${R[$e:retried]}" "${R[$e:orders]}" "${R[$e:dups]}" "${R[$e:reserved]}" \
-        "${R[$e:restart]} ms" "${R[$e:seconds]}" "${R[$e:violations]}"
+        "${R[$e:restart]}" "${R[$e:seconds]}" "${R[$e:violations]}"
 done
 exit "$FAILED"

@@ -32,7 +32,8 @@
 #   BENCH_CONCURRENCY     concurrent customers                           (default 32)
 #   BENCH_PAYMENT         cash or card (card orders wait in pending_payment) (default cash)
 #   BENCH_DATES           delivery dates the checkouts rotate over       (default 28)
-#   BENCH_SLOT_CAPACITY   places per slot and date                       (default 100000: no checkout is refused)
+#   BENCH_SLOT_CAPACITY   places per slot and date                       (default 10000, the most the admin API
+#                         accepts; with 28 dates that is 280000 places, no checkout is refused for a full slot)
 #   BENCH_PG_URL          PostgreSQL server to use; the script creates its own databases sabil_bench_<random>
 #                         and sabil_pgbench_<random> there with psql and drops them at the end
 #                         (default postgres://postgres@127.0.0.1:5432/postgres; sslmode=disable is added to
@@ -66,7 +67,7 @@ DURATION="${DURATION%s}"
 CONCURRENCY="${BENCH_CONCURRENCY:-32}"
 PAYMENT="${BENCH_PAYMENT:-cash}"
 DATES="${BENCH_DATES:-28}"
-SLOT_CAPACITY="${BENCH_SLOT_CAPACITY:-100000}"
+SLOT_CAPACITY="${BENCH_SLOT_CAPACITY:-10000}"
 PG_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 FIRST_PORT="${BENCH_PORT:-18290}"
 JWT_SECRET="bench-only-jwt-secret-0123456789abcdefgh" # 40 characters, test value
