@@ -405,3 +405,18 @@ api_test!(
         assert_eq!(events, 4, "placed, failed, retried, paid: {}", still.body["events"]);
     }
 );
+
+api_test!(two_sends_of_one_checkout_racing_each_other_both_get_the_order, |t| {
+    let s = shop(&t, "+96550020600", 10_000).await;
+    let (me, address) = customer_with_address(&t, "+96550020601").await;
+    let body = order_body(&s, &address, "card");
+    for round in 0..40 {
+        t.post_as("/api/cart/items", json!({"productId": s.product, "quantity": 2}), &me).await;
+        let key = format!("race-{round}");
+        let (a, b) = tokio::join!(checkout(&t, &me, &key, &body), checkout(&t, &me, &key, &body));
+        assert!(a.status.is_success() && b.status.is_success(), "round {round}: {} {} / {} {}", a.status, a.body, b.status, b.body);
+        assert_eq!(a.body["id"], b.body["id"], "round {round}: one order per key");
+    }
+    let mine = t.get_as("/api/orders?limit=100", &me).await;
+    assert_eq!(mine.body["items"].as_array().map(Vec::len), Some(40));
+});

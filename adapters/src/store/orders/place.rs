@@ -1,6 +1,7 @@
 //! Placing an order: one write transaction that claims the idempotency key, reserves the slot place,
 //! counts the promo-code use, takes the coupons, stores the order and what goes with it, and empties the
 //! cart. Any refusal rolls everything back.
+use sabil_core::domain::orders::Order;
 use sabil_core::error::RepoError;
 use sabil_core::ports::{ChangeOperation, NewOrder, PlaceRefused, Placed};
 use sqlx::AssertSqlSafe;
@@ -144,7 +145,8 @@ pub(super) async fn place(db: &Db, new: &NewOrder, now: OffsetDateTime) -> Resul
             .bind(o.id.0).bind(customer).bind(&new.idempotency.key).execute(&mut *tx).await.map_err(repo_error)?;
 
         // 6. The stored order (with its number) goes to SAP's change feed; outbox messages; the cart is done.
-        let stored = fetch_order!(E, &mut *tx, o.id.0).ok_or(RepoError::NotFound)?;
+        // What was just written, with its number: no need to read it back.
+        let stored = Order { number, ..o.clone() };
         write_effects!(E, tx, &stored, &new.event, ChangeOperation::Create, &new.outbox, now);
         sqlx::query::<E>("DELETE FROM cart_items WHERE user_id = $1").bind(customer).execute(&mut *tx).await.map_err(repo_error)?;
         tx.commit().await.map_err(repo_error)?;

@@ -1,8 +1,8 @@
 //! The customer's cart: add, change, remove, clear, and see it priced (with the delivery fee and minimum
 //! order of a chosen address or mosque when one is given).
-use crate::domain::AccessClaims;
 use crate::domain::catalog::{Product, ProductId};
 use crate::domain::orders::pricing::Quote;
+use crate::domain::{AccessClaims, UserId};
 use crate::ports::CartItem;
 
 use super::checkout::{DeliveryChoice, QuoteInput};
@@ -33,6 +33,11 @@ impl OrderService {
     /// Delivery outcomes of [`OrderService::quote`]; `NotAllowed`, `AccountBlocked`, `Storage`.
     pub async fn cart(&self, actor: &AccessClaims, delivery: Option<DeliveryChoice>) -> Result<CartView, CheckoutError> {
         let customer = self.customer(actor).await?;
+        self.cart_of(customer, delivery).await
+    }
+
+    /// The customer's cart, priced.
+    pub(super) async fn cart_of(&self, customer: UserId, delivery: Option<DeliveryChoice>) -> Result<CartView, CheckoutError> {
         let input = QuoteInput { delivery, promo_code: None, coupons: Vec::new() };
         let priced = self.price(customer, &input, false).await?;
         Ok(CartView { items: priced.items, quote: priced.quote })
@@ -54,7 +59,7 @@ impl OrderService {
             return Err(CheckoutError::QuantityOutOfRange { product, min: p.min_quantity, max, quantity });
         }
         self.ports.carts.put(customer, CartItem { product_id: product, quantity }, self.ports.clock.now()).await?;
-        self.cart(actor, None).await
+        self.cart_of(customer, None).await
     }
 
     /// Removes a product from the caller's cart (nothing happens when it is not there).
@@ -64,7 +69,7 @@ impl OrderService {
     pub async fn remove_from_cart(&self, actor: &AccessClaims, product: ProductId) -> Result<CartView, CheckoutError> {
         let customer = self.customer(actor).await?;
         self.ports.carts.remove(customer, product).await?;
-        self.cart(actor, None).await
+        self.cart_of(customer, None).await
     }
 
     /// Empties the caller's cart.
@@ -74,6 +79,6 @@ impl OrderService {
     pub async fn clear_cart(&self, actor: &AccessClaims) -> Result<CartView, CheckoutError> {
         let customer = self.customer(actor).await?;
         self.ports.carts.clear(customer).await?;
-        self.cart(actor, None).await
+        self.cart_of(customer, None).await
     }
 }

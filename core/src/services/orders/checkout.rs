@@ -124,6 +124,23 @@ impl OrderService {
             return Ok(Checkout { order, replayed: true });
         }
 
+        match self.place(customer, key, &fingerprint, input).await {
+            // A retry that raced its own first attempt: the first committed after our key lookup and emptied the
+            // cart or took the slot place, so this one was refused. The answer is the order the key placed.
+            Err(refused) => match self.ports.orders.by_idempotency_key(customer, key).await? {
+                Some((seen, order_id)) if seen == fingerprint => {
+                    let order = self.ports.orders.get(order_id).await?.ok_or(RepoError::NotFound)?;
+                    Ok(Checkout { order, replayed: true })
+                }
+                _ => Err(refused),
+            },
+            placed => placed,
+        }
+    }
+
+    /// Prices and places the order (the key was not seen yet).
+    async fn place(&self, customer: UserId, key: &str, fingerprint: &str, input: &CheckoutInput) -> Result<Checkout, CheckoutError> {
+        let fingerprint = fingerprint.to_owned();
         let quote_input =
             QuoteInput { delivery: Some(input.delivery.clone()), promo_code: input.promo_code.clone(), coupons: input.coupons.clone() };
         let priced = self.price(customer, &quote_input, true).await?;

@@ -78,7 +78,7 @@ impl OrderService {
             let quantity = line.quantity.clamp(product.min_quantity, product.max_quantity);
             self.ports.carts.put(customer, CartItem { product_id: product.id, quantity }, now).await?;
         }
-        self.cart(actor, None).await
+        self.cart_of(customer, None).await
     }
 
     /// Any order (admins), filtered and paged, newest first.
