@@ -218,12 +218,8 @@ impl CartApi {
         let lang = language(accept_language.0.as_deref());
         let delivery: Option<DeliveryChoice> = body.0.delivery.as_ref().map(|d| d.parse("delivery")).transpose()?;
         let input = QuoteInput { delivery, promo_code: body.0.promo_code.clone(), coupons: coupon_uses(&body.0.coupons) };
-        let cart = state.app.orders.cart(&auth.0, None).await?;
-        let quote = state.app.orders.quote(&auth.0, &input).await?;
-        let title = |id: ProductId| {
-            cart.items.iter().find(|i| i.product.id == id).map(|i| i.product.title.get(lang).to_owned()).unwrap_or_default()
-        };
-        Ok(Json(QuoteDto::new(&quote, title)))
+        let priced = state.app.orders.quote(&auth.0, &input).await?;
+        Ok(Json(CartDto::new(&priced, lang).quote))
     }
 
     /// Check out the cart

@@ -18,7 +18,7 @@ use crate::domain::{AccessClaims, Invalid, UserId};
 use crate::error::RepoError;
 use crate::ports::{CouponRedemption, IdempotencyClaim, NewOrder, OutboxMessage, PlaceRefused, Placed, PromoCodeClaim};
 
-use super::cart::PricedItem;
+use super::cart::{CartView, PricedItem};
 use super::{CheckoutError, OrderService};
 
 /// Where the customer wants the order delivered.
@@ -101,9 +101,10 @@ impl OrderService {
     /// `CartEmpty`, `ProductUnavailable`, `QuantityOutOfRange`, `AddressNotFound`, `MosqueNotFound`,
     /// `AreaNotServed`, `PromoCodeUnknown`, `PromoCode`, `CouponsNotInCart`, `NotEnoughCoupons`;
     /// `NotAllowed`, `AccountBlocked`, `Storage`.
-    pub async fn quote(&self, actor: &AccessClaims, input: &QuoteInput) -> Result<Quote, CheckoutError> {
+    pub async fn quote(&self, actor: &AccessClaims, input: &QuoteInput) -> Result<CartView, CheckoutError> {
         let customer = self.customer(actor).await?;
-        Ok(self.price(customer, input, true).await?.quote)
+        let priced = self.price(customer, input, true).await?;
+        Ok(CartView { items: priced.items, quote: priced.quote })
     }
 
     /// Places an order from the caller's cart, once per idempotency key.
