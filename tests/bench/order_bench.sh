@@ -100,25 +100,11 @@ while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep '^SABIL_' ||
 
 # ---------------------------------------------------------------- cleanup
 SERVER_PID=""
+# shellcheck source=tests/bench/lib.sh
+. "$ROOT/tests/bench/lib.sh"
+
 TMP_ROOT="$(mktemp -d -t sabil-order-bench.XXXXXX)"
 BENCH_DBS=()
-
-stop_server() {
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        local i
-        for ((i = 0; i < 100; i++)); do # up to 10 s (SABIL_SHUTDOWN_GRACE_SECS=5 below)
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$SERVER_PID" 2>/dev/null; then
-            echo "  server $SERVER_PID did not stop on SIGTERM; sending SIGKILL" >&2
-            kill -KILL "$SERVER_PID" 2>/dev/null || true
-        fi
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    SERVER_PID=""
-}
 
 drop_dbs() {
     local db
@@ -141,11 +127,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-die() {
-    echo "error: $*" >&2
-    exit 1
-}
-
 # ---------------------------------------------------------------- tools
 command -v curl >/dev/null || die "curl is required"
 command -v python3 >/dev/null || die "python3 is required"
@@ -160,55 +141,16 @@ cargo build --release -p sabil-api -p sabil-cli
 [[ -x "$BIN" && -x "$CLI" ]] || die "$BIN or $CLI was not built"
 echo "-- cargo build --release -p sabil-api --bench order_load"
 cargo build --release -p sabil-api --bench order_load
-LOAD_BIN=""
-while IFS= read -r f; do
-    if [[ "$f" != *.d && -x "$f" && -f "$f" ]]; then
-        LOAD_BIN="$f"
-        break
-    fi
-done < <(ls -t "$ROOT"/target/release/deps/order_load-* 2>/dev/null || true)
-[[ -n "$LOAD_BIN" ]] || die "no order_load binary under target/release/deps"
+LOAD_BIN="$(find_load_bin)" || exit 1
 echo "   load generator: ${LOAD_BIN#"$ROOT"/}"
 echo
 
 # ---------------------------------------------------------------- helpers
-port_free() { # true when nothing listens on 127.0.0.1:$1
-    python3 - "$1" <<'PY'
-import socket, sys
-s = socket.socket()
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.exit(1)
-finally:
-    s.close()
-PY
-}
-
-pick_port() { # pick_port FIRST : the first free port from FIRST
-    local p
-    for ((p = $1; p < $1 + 100; p++)); do
-        if port_free "$p"; then
-            echo "$p"
-            return 0
-        fi
-    done
-    die "no free port in $1..$(($1 + 99))"
-}
-
 new_db() { # new_db PREFIX : creates a fresh database, registers it for dropping, prints its name
     local name
     name="$1_$(python3 -c 'import secrets; print(secrets.token_hex(4))')"
     psql "$PG_URL" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$name\"" >/dev/null || die "cannot create database $name at $PG_URL"
     echo "$name"
-}
-
-db_url() { # db_url NAME : PG_URL pointing at database NAME, with sslmode=disable
-    python3 -c '
-import sys, urllib.parse as u
-p = u.urlsplit(sys.argv[1])
-q = [kv for kv in u.parse_qsl(p.query) if kv[0] != "sslmode"] + [("sslmode", "disable")]
-print(u.urlunsplit(p._replace(path="/" + sys.argv[2], query=u.urlencode(q))))' "$PG_URL" "$1"
 }
 
 # start_server LOGFILE ENV... : spawns sabil-api on $PORT and waits for the first 200 from /readyz.
