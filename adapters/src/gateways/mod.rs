@@ -2,6 +2,7 @@
 //! HTTP failure mapping they share. The local SMS stand-in keeps messages in the database
 //! (`store::OutboxSms`); the payment sandbox keeps its charges there too (`sandbox_payments`).
 pub mod sandbox_payments;
+pub mod sap;
 pub mod tap;
 pub mod twilio;
 

@@ -15,6 +15,7 @@ pub mod password;
 pub mod payment;
 pub mod phone;
 pub mod support;
+pub mod sync;
 pub mod validation;
 
 pub use account::{FullName, GeoLocation, Language, NewUser, ProfileChanges, Role, User, UserId, UserStatus};

@@ -17,6 +17,7 @@ mod promo_codes;
 mod security;
 mod sms;
 mod support;
+mod sync;
 mod throttle;
 
 use std::sync::Arc;
@@ -46,6 +47,10 @@ pub use promo_codes::PromoCodeRepository;
 pub use security::{AccessTokenError, AccessTokens, PasswordHasher, Secrets};
 pub use sms::{SmsGateway, SmsMessage};
 pub use support::{ContactRepository, FaqRepository, MosqueQuery, MosqueRepository, TermsRepository};
+pub use sync::{
+    ChangeFeedRepository, Confirmed, EntityBacklog, ErpChange, ErpGateway, FailureSource, Pushed, SapLink, SapLinkRepository, SyncFailure,
+    SyncFailureRepository,
+};
 pub use throttle::FailureCounter;
 
 /// Every port a service may need, shared by reference.
@@ -93,6 +98,14 @@ pub struct Ports {
     pub audit: Arc<dyn AuditRepository>,
     /// Coupon batches and their ledger (the customers' coupon wallets).
     pub coupons: Arc<dyn CouponRepository>,
+    /// Our change feed for SAP and the sync-worker's delivery state.
+    pub changes: Arc<dyn ChangeFeedRepository>,
+    /// SAP's ids of its entities, ours, and the versions applied.
+    pub sap_links: Arc<dyn SapLinkRepository>,
+    /// Changes from SAP we refused.
+    pub sync_failures: Arc<dyn SyncFailureRepository>,
+    /// The SAP ERP (its HTTP API, or the local stand-in).
+    pub erp: Arc<dyn ErpGateway>,
     /// Promo codes and their product restrictions.
     pub promo_codes: Arc<dyn PromoCodeRepository>,
     /// Metadata of uploaded files.

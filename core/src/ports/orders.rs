@@ -46,26 +46,7 @@ pub trait CartRepository: Send + Sync {
     async fn clear(&self, customer: UserId) -> Result<(), RepoError>;
 }
 
-/// A change of a shared entity, recorded for SAP in the transaction that makes it. The store writes the
-/// entity's JSON (with both ids) as it is after the change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangeOperation {
-    Create,
-    Update,
-    Delete,
-}
-
-impl ChangeOperation {
-    /// Stored name.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Create => "create",
-            Self::Update => "update",
-            Self::Delete => "delete",
-        }
-    }
-}
+pub use crate::domain::sync::ChangeOperation;
 
 /// A message for the sync-worker to deliver after the transaction commits.
 #[derive(Debug, Clone, PartialEq, Eq)]
