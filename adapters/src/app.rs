@@ -37,6 +37,8 @@ pub enum StartError {
     Twilio(String),
     #[error("SABIL_TAP_*: {0}")]
     Payments(String),
+    #[error("SABIL_SAP_*: {0}")]
+    Sap(String),
     #[error("SABIL_COUNTRY: {0}")]
     Country(String),
 }
@@ -68,6 +70,10 @@ pub struct App {
     pub orders: sabil_core::services::OrderService,
     /// The built-in payment sandbox, when it is the payment gateway (its payment page needs it).
     pub payment_sandbox: Option<crate::gateways::sandbox_payments::SandboxPaymentGateway>,
+    /// Our change feed for SAP, the worker's push and the operators' view of the queue.
+    pub sync: sabil_core::services::SyncService,
+    /// SAP's changes to our data.
+    pub sap_inbound: sabil_core::services::SapInboundService,
 }
 
 impl App {
@@ -119,6 +125,11 @@ impl App {
             sap_clients: Arc::new(SqlSapClientRepository::new(db.clone())),
             audit: Arc::new(SqlAuditRepository::new(db.clone())),
             coupons: Arc::new(crate::store::SqlCouponRepository::new(db.clone())),
+            changes: Arc::new(crate::store::SqlChangeFeedRepository::new(db.clone())),
+            sap_links: Arc::new(crate::store::SqlSapLinkRepository::new(db.clone())),
+            sync_failures: Arc::new(crate::store::SqlSyncFailureRepository::new(db.clone())),
+            // The HTTP SAP adapter replaces the stand-in when SAP is configured.
+            erp: crate::gateways::sap::erp_gateway(config).map_err(|e| StartError::Sap(e.to_string()))?,
             promo_codes: Arc::new(crate::store::SqlPromoCodeRepository::new(db.clone())),
             files: Arc::new(crate::store::SqlFileRepository::new(db.clone())),
             file_store: Arc::new(ObjectFileStore::open(&config.files)?),
@@ -177,7 +188,11 @@ impl App {
         let currency = sabil_core::domain::orders::Country::parse(&config.country)
             .map_or(sabil_core::domain::Currency::Aed, sabil_core::domain::orders::Country::currency);
         let promo_codes = sabil_core::services::PromoCodeService::new(ports.clone(), currency);
+        let sync = sabil_core::services::SyncService::new(ports.clone());
+        let sap_inbound = sabil_core::services::SapInboundService::new(ports.clone(), catalog.clone(), orders.clone(), addresses.clone());
         Ok(Self {
+            sync,
+            sap_inbound,
             accounts: AccountService::new(ports.clone(), settings),
             files,
             addresses,

@@ -9,6 +9,7 @@ pub mod demo_catalog;
 pub mod demo_support;
 pub mod files;
 pub mod gateways;
+pub mod sap_records;
 pub mod security;
 pub mod store;
 pub mod telemetry;

@@ -13,6 +13,7 @@ use sabil_core::services::authorization::AdminDenied;
 mod coupons;
 mod orders;
 mod support;
+mod sync;
 
 /// One field's problem.
 #[derive(Debug, Clone, Object)]

@@ -13,6 +13,7 @@ mod health;
 pub mod middleware;
 mod payments_web;
 pub mod routes;
+pub mod sap_simulator;
 pub mod server;
 pub mod state;
 pub mod telemetry;

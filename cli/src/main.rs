@@ -1,4 +1,6 @@
 //! `sabil`: the operators' tool. Every error is one clear line and a non-zero exit.
+mod sync;
+
 use std::io::Read as _;
 use std::process::ExitCode;
 
@@ -44,6 +46,11 @@ enum Command {
     Demo {
         #[command(subcommand)]
         command: DemoCommand,
+    },
+    /// The SAP sync queue: status, dead letters, retry, skip.
+    Sync {
+        #[command(subcommand)]
+        command: sync::SyncCommand,
     },
     /// Configuration.
     Config {
@@ -179,6 +186,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 println!("password (shown once): {}", password.expose());
             }
             Ok(())
+        }
+        Command::Sync { command } => {
+            let app = App::from_config(&config).await.map_err(|e| e.to_string())?;
+            sync::run(&app, command).await
         }
         Command::SapClient { command: SapClientCommand::Create { name } } => {
             let app = App::from_config(&config).await.map_err(|e| e.to_string())?;

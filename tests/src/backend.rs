@@ -9,6 +9,7 @@ use sabil_adapters::store::{
     SqlPromotionRepository, SqlRefreshTokenRepository, SqlSapClientRepository, SqlUserRepository,
 };
 use sabil_adapters::store::{SqlCartRepository, SqlOrderRepository, SqlOutboxRepository, SqlPaymentRepository};
+use sabil_adapters::store::{SqlChangeFeedRepository, SqlSapLinkRepository, SqlSyncFailureRepository};
 use sabil_adapters::store::{SqlContactRepository, SqlFaqRepository, SqlMosqueRepository, SqlTermsRepository};
 use sabil_core::ports::AddressRepository;
 use sabil_core::ports::FileRepository;
@@ -17,10 +18,11 @@ use sabil_core::ports::{
     SapClientRepository, UserRepository, VerificationCodeRepository,
 };
 use sabil_core::ports::{CartRepository, OrderRepository, OutboxRepository, PaymentRepository};
+use sabil_core::ports::{ChangeFeedRepository, SapLinkRepository, SyncFailureRepository};
 use sabil_core::ports::{ContactRepository, FaqRepository, MosqueRepository, TermsRepository};
 use sabil_core::ports::{CouponRepository, PromoCodeRepository};
+use sabil_core::testing::{InMemoryChanges, InMemoryOrders, InMemoryOutbox, fake_world};
 use sabil_core::testing::{InMemoryCouponRepository, InMemoryPromoCodeRepository};
-use sabil_core::testing::{InMemoryOrders, InMemoryOutbox, fake_world};
 use tempfile::TempDir;
 
 use crate::postgres::TestDatabase;
@@ -82,6 +84,12 @@ pub struct Stores {
     pub fake_orders: Option<Arc<InMemoryOrders>>,
     /// The outbox fake, to read every message written (the SQL stores keep them in `outbox`); `None` on SQL.
     pub fake_outbox: Option<Arc<InMemoryOutbox>>,
+    pub changes: Arc<dyn ChangeFeedRepository>,
+    pub sap_links: Arc<dyn SapLinkRepository>,
+    pub sync_failures: Arc<dyn SyncFailureRepository>,
+    /// The change-feed fake, to read what only the SQL tables show (who settled a change, an operator's
+    /// reason); `None` on SQL.
+    pub fake_changes: Option<Arc<InMemoryChanges>>,
     /// The pool behind the SQL stores; `None` on the fakes.
     pub db: Option<Db>,
     // Declared last so it is dropped after the repositories that use it.
@@ -145,6 +153,10 @@ impl Stores {
             coupon_fake: Some(world.coupons),
             fake_orders: Some(world.orders),
             fake_outbox: Some(world.outbox),
+            changes: p.changes,
+            sap_links: p.sap_links,
+            sync_failures: p.sync_failures,
+            fake_changes: Some(world.changes),
             db: None,
             _keep: Keep::Nothing,
         }
@@ -178,6 +190,10 @@ impl Stores {
             outbox: Arc::new(SqlOutboxRepository::new(db.clone())),
             fake_orders: None,
             fake_outbox: None,
+            changes: Arc::new(SqlChangeFeedRepository::new(db.clone())),
+            sap_links: Arc::new(SqlSapLinkRepository::new(db.clone())),
+            sync_failures: Arc::new(SqlSyncFailureRepository::new(db.clone())),
+            fake_changes: None,
             db: Some(db),
             _keep: keep,
         }

@@ -13,8 +13,10 @@ use crate::files::FilesLocation;
 use crate::gateways::twilio::TwilioConfig;
 
 mod payments;
+mod sap;
 
 pub use payments::PaymentsConfig;
+pub use sap::SapConfig;
 
 /// Development (the embedded default) or production (refuses unsafe defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +80,8 @@ pub struct Config {
     pub public_url: String,
     /// Tap or the built-in payment sandbox, cash on delivery, when to re-check pending payments.
     pub payments: PaymentsConfig,
+    /// SAP's API (or the local stand-in), the SAP request log and the sync-worker's pace.
+    pub sap: SapConfig,
 }
 
 /// A setting that cannot be used.
@@ -128,6 +132,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SABIL_TAP_TIMEOUT_MS", "15000", "10000"),
     ("SABIL_CASH_ON_DELIVERY", "false", "true"),
     ("SABIL_PAYMENT_CHECK_AFTER_SECS", "300", "120"),
+    ("SABIL_SAP_BASE_URL", "(none: local SAP stand-in)", "https://sap.sabil.example"),
+    ("SABIL_SAP_LOGIN", "(none; required with SABIL_SAP_BASE_URL)", "sabil-app"),
+    ("SABIL_SAP_PASSWORD", "(none; required with SABIL_SAP_BASE_URL)", "the-password-sap-gave-us"),
+    ("SABIL_SAP_TIMEOUT_MS", "10000", "5000"),
+    ("SABIL_SAP_LOG_DIR", "$SABIL_DATA_DIR/logs", "/var/log/sabil"),
+    ("SABIL_SAP_PUSH_BATCH", "500", "200"),
+    ("SABIL_SAP_PUSH_CONCURRENCY", "32", "8"),
+    ("SABIL_SAP_MAX_ATTEMPTS", "8", "12"),
+    ("SABIL_SAP_PULL_INTERVAL_SECS", "30", "60"),
+    ("SABIL_SAP_PUSH_INTERVAL_MS", "1000", "500"),
 ];
 
 fn example(var: &'static str) -> &'static str {
@@ -264,6 +278,7 @@ impl Config {
             }
             flag => flag,
         };
+        let sap = sap::sap(&env, &data_dir)?;
         Ok(Self {
             environment,
             bind,
@@ -299,6 +314,7 @@ impl Config {
             country: payments::country(&env)?,
             public_url: payments::public_url(&env, bind)?,
             payments: payments::payments(&env, production)?,
+            sap,
         })
     }
 
@@ -356,6 +372,7 @@ impl Config {
             ("SABIL_TWILIO_TIMEOUT_MS", twilio.map_or("(unused)".to_owned(), |t| t.timeout.as_millis().to_string())),
         ];
         rows.extend(payments::redacted(&self.country, &self.public_url, &self.payments));
+        rows.extend(sap::redacted(&self.sap));
         rows
     }
 }

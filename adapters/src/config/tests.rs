@@ -158,3 +158,83 @@ fn the_tap_key_is_redacted_everywhere() {
     let documented: Vec<_> = VARIABLES.iter().map(|(name, _, _)| *name).collect();
     assert_eq!(names, documented, "every documented variable is shown, in the same order");
 }
+
+#[test]
+fn without_a_sap_url_the_local_stand_in_is_used_with_the_default_pace() {
+    let c = Config::from_vars(&vars(&[])).expect("defaults are valid");
+    assert!(c.sap.client.is_none(), "no SAP URL: the local stand-in");
+    assert_eq!(c.sap.log_dir, PathBuf::from("./data/logs"));
+    assert_eq!((c.sap.push_batch, c.sap.push_concurrency, c.sap.max_attempts), (500, 32, 8));
+    assert_eq!((c.sap.pull_interval, c.sap.push_interval), (Duration::from_secs(30), Duration::from_millis(1000)));
+    let moved = Config::from_vars(&vars(&[("SABIL_DATA_DIR", "/srv/sabil")])).expect("valid");
+    assert_eq!(moved.sap.log_dir, PathBuf::from("/srv/sabil/logs"));
+}
+
+#[test]
+fn a_sap_url_selects_the_http_client_with_its_login_and_timeout() {
+    let c = Config::from_vars(&vars(&[
+        ("SABIL_SAP_BASE_URL", "https://sap.sabil.example/"),
+        ("SABIL_SAP_LOGIN", "sabil-app"),
+        ("SABIL_SAP_PASSWORD", "s3cret-sap-password"),
+        ("SABIL_SAP_TIMEOUT_MS", "2500"),
+        ("SABIL_SAP_LOG_DIR", "/var/log/sabil"),
+        ("SABIL_SAP_PUSH_BATCH", "200"),
+        ("SABIL_SAP_PUSH_CONCURRENCY", "4"),
+        ("SABIL_SAP_MAX_ATTEMPTS", "12"),
+        ("SABIL_SAP_PULL_INTERVAL_SECS", "60"),
+        ("SABIL_SAP_PUSH_INTERVAL_MS", "250"),
+    ]))
+    .expect("valid");
+    let client = c.sap.client.as_ref().expect("SAP configured");
+    assert_eq!((client.base_url.as_str(), client.login.as_str()), ("https://sap.sabil.example", "sabil-app"));
+    assert_eq!(client.timeout, Duration::from_millis(2500));
+    assert_eq!(c.sap.log_dir, PathBuf::from("/var/log/sabil"));
+    assert_eq!((c.sap.push_batch, c.sap.push_concurrency, c.sap.max_attempts), (200, 4, 12));
+    assert_eq!((c.sap.pull_interval, c.sap.push_interval), (Duration::from_secs(60), Duration::from_millis(250)));
+    let default_timeout =
+        Config::from_vars(&vars(&[("SABIL_SAP_BASE_URL", "http://127.0.0.1:9100"), ("SABIL_SAP_LOGIN", "a"), ("SABIL_SAP_PASSWORD", "b")]))
+            .expect("valid");
+    assert_eq!(default_timeout.sap.client.expect("SAP configured").timeout, Duration::from_millis(10_000));
+}
+
+#[test]
+fn bad_sap_settings_name_the_variable() {
+    let err = Config::from_vars(&vars(&[("SABIL_SAP_BASE_URL", "https://sap.sabil.example")])).expect_err("no login");
+    assert_eq!(err.to_string(), "SABIL_SAP_LOGIN: is required with SABIL_SAP_BASE_URL (example: SABIL_SAP_LOGIN=sabil-app)");
+    let without_password = [("SABIL_SAP_BASE_URL", "https://sap.sabil.example"), ("SABIL_SAP_LOGIN", "sabil-app")];
+    assert_eq!(Config::from_vars(&vars(&without_password)).expect_err("no password").var, "SABIL_SAP_PASSWORD");
+    let with_url = |url: &'static str| vars(&[("SABIL_SAP_BASE_URL", url), ("SABIL_SAP_LOGIN", "a"), ("SABIL_SAP_PASSWORD", "b")]);
+    for url in ["sap.sabil.example", "ftp://sap", "https://", "https://sap.example/?x=1"] {
+        assert_eq!(Config::from_vars(&with_url(url)).expect_err(url).var, "SABIL_SAP_BASE_URL", "{url}");
+    }
+    let err = Config::from_vars(&with_url("https://user:hunter2@sap.example")).expect_err("credentials in the URL");
+    assert_eq!(err.var, "SABIL_SAP_BASE_URL");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+    let mut timeout = with_url("https://sap.example");
+    timeout.insert("SABIL_SAP_TIMEOUT_MS".into(), "0".into());
+    assert_eq!(Config::from_vars(&timeout).expect_err("zero timeout").var, "SABIL_SAP_TIMEOUT_MS");
+    for (var, value) in [
+        ("SABIL_SAP_PUSH_BATCH", "0"),
+        ("SABIL_SAP_PUSH_BATCH", "many"),
+        ("SABIL_SAP_PUSH_CONCURRENCY", "0"),
+        ("SABIL_SAP_MAX_ATTEMPTS", "1000"),
+        ("SABIL_SAP_PULL_INTERVAL_SECS", "0"),
+        ("SABIL_SAP_PUSH_INTERVAL_MS", "1"),
+    ] {
+        assert_eq!(Config::from_vars(&vars(&[(var, value)])).expect_err(value).var, var, "{var}={value}");
+    }
+}
+
+#[test]
+fn the_sap_password_is_redacted_everywhere() {
+    let c = Config::from_vars(&vars(&[
+        ("SABIL_SAP_BASE_URL", "https://sap.sabil.example"),
+        ("SABIL_SAP_LOGIN", "sabil-app"),
+        ("SABIL_SAP_PASSWORD", "s3cret-sap-password"),
+    ]))
+    .expect("valid");
+    let shown = format!("{c:?} {:?} {:?}", c.redacted(), c.sap);
+    assert!(!shown.contains("s3cret-sap-password"), "{shown}");
+    assert!(c.redacted().contains(&("SABIL_SAP_PASSWORD", "(set, redacted)".to_owned())));
+    assert!(c.redacted().contains(&("SABIL_SAP_LOGIN", "sabil-app".to_owned())));
+}

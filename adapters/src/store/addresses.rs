@@ -1,14 +1,19 @@
-//! The SQL store of customers' delivery addresses, with the per-customer cap enforced atomically.
+//! The SQL store of customers' delivery addresses, with the per-customer cap enforced atomically. Every
+//! creation, update and deletion writes its change record for SAP in the same transaction.
 use async_trait::async_trait;
 use sabil_core::domain::address::{Address, AddressDetails, AddressFields, AddressId, AddressKind, AddressText};
 use sabil_core::domain::delivery::{DeliveryAreaId, MapPoint};
+use sabil_core::domain::sync::{ChangeOperation, OutboundEntity};
 use sabil_core::domain::{Page, PageRequest, UserId};
 use sabil_core::error::RepoError;
-use sabil_core::ports::AddressRepository;
+use sabil_core::ports::{AddressRepository, truncate_to_micros};
 use sqlx::AssertSqlSafe;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::catalog::corrupt;
+use super::change_json::address_change;
+use super::sync::insert_change;
 use super::users::page_of;
 use super::{Db, DbTime, Dialect, repo_error, with_db};
 
@@ -86,6 +91,26 @@ impl SqlAddressRepository {
     pub fn new(db: Db) -> Self {
         Self { db }
     }
+
+    /// Deletes the owner's addresses matching `condition` (`$1` the id, `$2` the owner) with one deletion
+    /// record each (the address as it was, by id), in one transaction; returns how many.
+    async fn delete_where(&self, condition: &'static str, id: Option<Uuid>, owner: UserId) -> Result<u64, RepoError> {
+        // The port passes no time for deletions.
+        let now = truncate_to_micros(OffsetDateTime::now_utc());
+        let sql = format!("DELETE FROM addresses WHERE {condition} RETURNING {ADDRESS_COLUMNS}");
+        with_db!(&self.db, pool, E => {
+            let mut tx = E::begin_write(pool).await.map_err(repo_error)?;
+            let rows: Vec<AddressRow> = sqlx::query_as::<E, AddressRow>(AssertSqlSafe(sql))
+                .bind(id).bind(owner.0).fetch_all(&mut *tx).await.map_err(repo_error)?;
+            let mut deleted = rows.into_iter().map(Address::try_from).collect::<Result<Vec<_>, _>>()?;
+            deleted.sort_by_key(|a| a.id);
+            for a in &deleted {
+                insert_change!(E, tx, OutboundEntity::Address, a.id.0, ChangeOperation::Delete, address_change(a), now);
+            }
+            tx.commit().await.map_err(repo_error)?;
+            Ok(deleted.len() as u64)
+        })
+    }
 }
 
 #[async_trait]
@@ -118,6 +143,7 @@ impl AddressRepository for SqlAddressRepository {
             .bind(apartment).bind(office).bind(d.directions.as_ref().map(AddressText::as_str)).bind(a.location.latitude)
             .bind(a.location.longitude).bind(a.area_id.0).bind(DbTime(a.created_at)).bind(DbTime(a.updated_at))
             .execute(&mut *tx).await.map_err(repo_error)?;
+            insert_change!(E, tx, OutboundEntity::Address, a.id.0, ChangeOperation::Create, address_change(a), a.created_at);
             tx.commit().await.map_err(repo_error)?;
             Ok(true)
         })
@@ -126,18 +152,24 @@ impl AddressRepository for SqlAddressRepository {
     async fn update(&self, a: &Address) -> Result<(), RepoError> {
         let d = &a.details;
         let [house, building, floor, apartment, office] = premises_columns(d);
-        let n = with_db!(&self.db, pool, E => sqlx::query::<E>(
+        let sql = format!(
             "UPDATE addresses SET kind = $3, label = $4, block = $5, street = $6, avenue = $7, house = $8, building = $9, floor = $10, \
              apartment = $11, office = $12, directions = $13, latitude = $14, longitude = $15, area_id = $16, updated_at = $17 \
-             WHERE id = $1 AND user_id = $2",
-        )
-        .bind(a.id.0).bind(a.user_id.0).bind(d.kind().as_str()).bind(d.label.as_str()).bind(d.block.as_str()).bind(d.street.as_str())
-        .bind(d.avenue.as_ref().map(AddressText::as_str)).bind(house).bind(building).bind(floor).bind(apartment).bind(office)
-        .bind(d.directions.as_ref().map(AddressText::as_str)).bind(a.location.latitude).bind(a.location.longitude).bind(a.area_id.0)
-        .bind(DbTime(a.updated_at))
-        .execute(pool).await.map(|r| r.rows_affected()))
-        .map_err(repo_error)?;
-        if n == 0 { Err(RepoError::NotFound) } else { Ok(()) }
+             WHERE id = $1 AND user_id = $2 RETURNING {ADDRESS_COLUMNS}"
+        );
+        with_db!(&self.db, pool, E => {
+            let mut tx = E::begin_write(pool).await.map_err(repo_error)?;
+            let row: Option<AddressRow> = sqlx::query_as::<E, AddressRow>(AssertSqlSafe(sql))
+                .bind(a.id.0).bind(a.user_id.0).bind(d.kind().as_str()).bind(d.label.as_str()).bind(d.block.as_str()).bind(d.street.as_str())
+                .bind(d.avenue.as_ref().map(AddressText::as_str)).bind(house).bind(building).bind(floor).bind(apartment).bind(office)
+                .bind(d.directions.as_ref().map(AddressText::as_str)).bind(a.location.latitude).bind(a.location.longitude).bind(a.area_id.0)
+                .bind(DbTime(a.updated_at))
+                .fetch_optional(&mut *tx).await.map_err(repo_error)?;
+            // The stored row, not `a`: its SAP id may have arrived since `a` was read.
+            let stored = Address::try_from(row.ok_or(RepoError::NotFound)?)?;
+            insert_change!(E, tx, OutboundEntity::Address, stored.id.0, ChangeOperation::Update, address_change(&stored), a.updated_at);
+            tx.commit().await.map_err(repo_error)
+        })
     }
 
     async fn get(&self, owner: UserId, id: AddressId) -> Result<Option<Address>, RepoError> {
@@ -158,15 +190,11 @@ impl AddressRepository for SqlAddressRepository {
     }
 
     async fn delete(&self, owner: UserId, id: AddressId) -> Result<(), RepoError> {
-        let n = with_db!(&self.db, pool, E => sqlx::query::<E>("DELETE FROM addresses WHERE id = $1 AND user_id = $2")
-            .bind(id.0).bind(owner.0).execute(pool).await.map(|r| r.rows_affected()))
-        .map_err(repo_error)?;
-        if n == 0 { Err(RepoError::NotFound) } else { Ok(()) }
+        let deleted = self.delete_where("id = $1 AND user_id = $2", Some(id.0), owner).await?;
+        if deleted == 0 { Err(RepoError::NotFound) } else { Ok(()) }
     }
 
     async fn delete_all_for(&self, owner: UserId) -> Result<u64, RepoError> {
-        with_db!(&self.db, pool, E => sqlx::query::<E>("DELETE FROM addresses WHERE user_id = $1")
-            .bind(owner.0).execute(pool).await.map(|r| r.rows_affected()))
-        .map_err(repo_error)
+        self.delete_where("($1 IS NULL OR id = $1) AND user_id = $2", None, owner).await
     }
 }

@@ -1,6 +1,8 @@
-//! The SQL store of accounts.
+//! The SQL store of accounts. Every change of a customer SAP knows (created active, verified, profile,
+//! status, erasure) writes its change record for SAP in the same transaction.
 use async_trait::async_trait;
 use sabil_core::domain::account::DELETED_NAME;
+use sabil_core::domain::sync::{ChangeOperation, OutboundEntity};
 use sabil_core::domain::{
     FullName, GeoLocation, Language, NewUser, Page, PasswordHash, Phone, ProfileChanges, Role, User, UserId, UserStatus,
 };
@@ -10,6 +12,8 @@ use sqlx::AssertSqlSafe;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::change_json::{customer_change, is_sap_customer};
+use super::sync::insert_change;
 use super::{Db, DbTime, Dialect, repo_error, with_db};
 
 const USER_COLUMNS: &str = "id, phone, full_name, password_hash, role, status, language, location_latitude, location_longitude, \
@@ -97,13 +101,21 @@ impl UserRepository for SqlUserRepository {
              location_accuracy_m, created_at, updated_at, verified_at, full_name_search) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) RETURNING {USER_COLUMNS}"
         );
-        let row: UserRow = with_db!(&self.db, pool, E => sqlx::query_as::<E, UserRow>(AssertSqlSafe(sql))
-            .bind(u.id.0).bind(u.phone.as_str()).bind(u.full_name.as_str()).bind(&u.password_hash.0).bind(u.role.as_str())
-            .bind(u.status.as_str()).bind(u.language.as_str()).bind(lat).bind(lon).bind(acc).bind(DbTime(u.now)).bind(verified_at)
-            .bind(u.full_name.as_str().to_lowercase())
-            .fetch_one(pool).await)
-        .map_err(repo_error)?;
-        row.try_into()
+        with_db!(&self.db, pool, E => {
+            let mut tx = E::begin_write(pool).await.map_err(repo_error)?;
+            let row: UserRow = sqlx::query_as::<E, UserRow>(AssertSqlSafe(sql))
+                .bind(u.id.0).bind(u.phone.as_str()).bind(u.full_name.as_str()).bind(&u.password_hash.0).bind(u.role.as_str())
+                .bind(u.status.as_str()).bind(u.language.as_str()).bind(lat).bind(lon).bind(acc).bind(DbTime(u.now)).bind(verified_at)
+                .bind(u.full_name.as_str().to_lowercase())
+                .fetch_one(&mut *tx).await.map_err(repo_error)?;
+            let user = User::try_from(row)?;
+            // A customer created active (by staff or SAP) is a customer of the business at once.
+            if is_sap_customer(&user) {
+                insert_change!(E, tx, OutboundEntity::Customer, user.id.0, ChangeOperation::Create, customer_change(&user), u.now);
+            }
+            tx.commit().await.map_err(repo_error)?;
+            Ok(user)
+        })
     }
 
     async fn find_by_phone(&self, phone: &Phone) -> Result<Option<User>, RepoError> {
@@ -136,9 +148,18 @@ impl UserRepository for SqlUserRepository {
         let sql = format!(
             "UPDATE users SET status = 'active', verified_at = $2, updated_at = $2 WHERE id = $1 AND status = 'unverified' RETURNING {USER_COLUMNS}"
         );
-        let row: Option<UserRow> = with_db!(&self.db, pool, E => sqlx::query_as::<E, UserRow>(AssertSqlSafe(sql)).bind(id.0).bind(DbTime(now)).fetch_optional(pool).await)
-            .map_err(repo_error)?;
-        row.ok_or(RepoError::NotFound)?.try_into()
+        with_db!(&self.db, pool, E => {
+            let mut tx = E::begin_write(pool).await.map_err(repo_error)?;
+            let row: Option<UserRow> = sqlx::query_as::<E, UserRow>(AssertSqlSafe(sql))
+                .bind(id.0).bind(DbTime(now)).fetch_optional(&mut *tx).await.map_err(repo_error)?;
+            let user = User::try_from(row.ok_or(RepoError::NotFound)?)?;
+            // Verifying the phone makes the registration a customer of the business: SAP learns of it now.
+            if is_sap_customer(&user) {
+                insert_change!(E, tx, OutboundEntity::Customer, user.id.0, ChangeOperation::Create, customer_change(&user), now);
+            }
+            tx.commit().await.map_err(repo_error)?;
+            Ok(user)
+        })
     }
 
     async fn update_profile(&self, id: UserId, c: &ProfileChanges, now: OffsetDateTime) -> Result<User, RepoError> {
@@ -151,11 +172,19 @@ impl UserRepository for SqlUserRepository {
              full_name_search = COALESCE($8, full_name_search) \
              WHERE id = $1 AND status <> 'deleted' RETURNING {USER_COLUMNS}"
         );
-        let row: Option<UserRow> = with_db!(&self.db, pool, E => sqlx::query_as::<E, UserRow>(AssertSqlSafe(sql))
-            .bind(id.0).bind(c.full_name.as_ref().map(FullName::as_str)).bind(c.language.map(Language::as_str)).bind(lat).bind(lon).bind(acc)
-            .bind(DbTime(now)).bind(c.full_name.as_ref().map(|n| n.as_str().to_lowercase())).fetch_optional(pool).await)
-        .map_err(repo_error)?;
-        row.ok_or(RepoError::NotFound)?.try_into()
+        with_db!(&self.db, pool, E => {
+            let mut tx = E::begin_write(pool).await.map_err(repo_error)?;
+            let row: Option<UserRow> = sqlx::query_as::<E, UserRow>(AssertSqlSafe(sql))
+                .bind(id.0).bind(c.full_name.as_ref().map(FullName::as_str)).bind(c.language.map(Language::as_str)).bind(lat).bind(lon)
+                .bind(acc).bind(DbTime(now)).bind(c.full_name.as_ref().map(|n| n.as_str().to_lowercase()))
+                .fetch_optional(&mut *tx).await.map_err(repo_error)?;
+            let user = User::try_from(row.ok_or(RepoError::NotFound)?)?;
+            if is_sap_customer(&user) {
+                insert_change!(E, tx, OutboundEntity::Customer, user.id.0, ChangeOperation::Update, customer_change(&user), now);
+            }
+            tx.commit().await.map_err(repo_error)?;
+            Ok(user)
+        })
     }
 
     async fn set_password(&self, id: UserId, hash: &PasswordHash, now: OffsetDateTime) -> Result<(), RepoError> {
@@ -167,23 +196,33 @@ impl UserRepository for SqlUserRepository {
 
     async fn set_status(&self, id: UserId, status: UserStatus, now: OffsetDateTime) -> Result<User, RepoError> {
         let sql = format!("UPDATE users SET status = $2, updated_at = $3 WHERE id = $1 AND status <> 'deleted' RETURNING {USER_COLUMNS}");
-        let row: Option<UserRow> = with_db!(&self.db, pool, E => sqlx::query_as::<E, UserRow>(AssertSqlSafe(sql))
-            .bind(id.0).bind(status.as_str()).bind(DbTime(now)).fetch_optional(pool).await)
-        .map_err(repo_error)?;
-        row.ok_or(RepoError::NotFound)?.try_into()
+        with_db!(&self.db, pool, E => {
+            let mut tx = E::begin_write(pool).await.map_err(repo_error)?;
+            let row: Option<UserRow> = sqlx::query_as::<E, UserRow>(AssertSqlSafe(sql))
+                .bind(id.0).bind(status.as_str()).bind(DbTime(now)).fetch_optional(&mut *tx).await.map_err(repo_error)?;
+            let user = User::try_from(row.ok_or(RepoError::NotFound)?)?;
+            // Blocking and unblocking a customer SAP knows is an update of its status there.
+            if is_sap_customer(&user) {
+                insert_change!(E, tx, OutboundEntity::Customer, user.id.0, ChangeOperation::Update, customer_change(&user), now);
+            }
+            tx.commit().await.map_err(repo_error)?;
+            Ok(user)
+        })
     }
 
     async fn erase(&self, id: UserId, now: OffsetDateTime) -> Result<(), RepoError> {
+        let sql = format!(
+            "UPDATE users SET phone = NULL, full_name = $2, full_name_search = LOWER($2), password_hash = NULL, location_latitude = NULL, \
+             location_longitude = NULL, location_accuracy_m = NULL, status = 'deleted', updated_at = $3, deleted_at = $3 \
+             WHERE id = $1 AND status <> 'deleted' RETURNING {USER_COLUMNS}"
+        );
         with_db!(&self.db, pool, E => {
             let mut tx = E::begin_write(pool).await.map_err(repo_error)?;
-            let erased = sqlx::query::<E>(
-                "UPDATE users SET phone = NULL, full_name = $2, full_name_search = LOWER($2), password_hash = NULL, location_latitude = NULL, \
-                 location_longitude = NULL, location_accuracy_m = NULL, status = 'deleted', updated_at = $3, deleted_at = $3 \
-                 WHERE id = $1 AND status <> 'deleted'",
-            )
-            .bind(id.0).bind(DELETED_NAME).bind(DbTime(now)).execute(&mut *tx).await.map_err(repo_error)?.rows_affected();
-            if erased == 0 {
-                return Err(RepoError::NotFound);
+            let erased: Option<UserRow> = sqlx::query_as::<E, UserRow>(AssertSqlSafe(sql))
+                .bind(id.0).bind(DELETED_NAME).bind(DbTime(now)).fetch_optional(&mut *tx).await.map_err(repo_error)?;
+            let user = User::try_from(erased.ok_or(RepoError::NotFound)?)?;
+            if is_sap_customer(&user) {
+                insert_change!(E, tx, OutboundEntity::Customer, user.id.0, ChangeOperation::Delete, customer_change(&user), now);
             }
             sqlx::query::<E>("DELETE FROM verification_codes WHERE user_id = $1").bind(id.0).execute(&mut *tx).await.map_err(repo_error)?;
             tx.commit().await.map_err(repo_error)

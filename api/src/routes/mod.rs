@@ -15,6 +15,7 @@ pub mod orders_dto;
 mod promo_codes;
 mod support;
 mod support_admin;
+mod sync;
 pub mod support_dto;
 mod upload;
 mod users;
@@ -44,6 +45,8 @@ pub enum ApiTags {
     Wallet,
     /// Operations for admins.
     Admin,
+    /// The SAP integration: our change feed and SAP's changes to our data (role sap).
+    Sap,
 }
 
 /// The API as one poem-openapi service. Groups are nested tuples: a tuple of more than twelve
@@ -54,6 +57,7 @@ pub type Api = (
     (coupons::CouponsApi, coupons::AdminCouponsApi, promo_codes::AdminPromoCodesApi),
     (catalog::CatalogApi, admin::AdminApi, admin_catalog::AdminCatalogApi, files::FilesApi),
     (mosques::MosquesApi, mosques::AdminMosquesApi, support::SupportApi, support_admin::AdminSupportApi),
+    (sync::ChangeFeedApi, sync::SapEntitiesApi),
 );
 
 /// The service with its title, version and server path.

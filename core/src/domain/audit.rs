@@ -25,6 +25,10 @@ pub enum AuditKind {
     CouponsIssued,
     /// An admin created or changed a promo code (subject: the admin; reason names the code).
     PromoCodeSaved,
+    /// An operator put dead-lettered SAP changes back in the queue (subject: the change, or none for all).
+    SyncRetried,
+    /// An operator settled a SAP change without sending it (subject: the change; reason: why).
+    SyncSkipped,
 }
 
 impl AuditKind {
@@ -42,11 +46,13 @@ impl AuditKind {
             Self::UserUnblocked => "user_unblocked",
             Self::CouponsIssued => "coupons_issued",
             Self::PromoCodeSaved => "promo_code_saved",
+            Self::SyncRetried => "sync_retried",
+            Self::SyncSkipped => "sync_skipped",
         }
     }
 
     /// Every kind, so storage can read back whatever was written.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 12] = [
         Self::AccessDenied,
         Self::LoginSucceeded,
         Self::LoginFailed,
@@ -57,6 +63,8 @@ impl AuditKind {
         Self::UserUnblocked,
         Self::CouponsIssued,
         Self::PromoCodeSaved,
+        Self::SyncRetried,
+        Self::SyncSkipped,
     ];
 
     /// The kind with this stored name; `None` for a name not listed here.

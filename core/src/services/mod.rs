@@ -9,6 +9,7 @@ pub mod mosques;
 pub mod orders;
 pub mod promo_codes;
 pub mod support;
+pub mod sync;
 
 pub use accounts::{AccountError, AccountService, AccountSettings, CodeSent, NewSapClient, RegisterInput};
 pub use addresses::{AddressError, AddressInput, AddressService, AddressSettings};
@@ -19,3 +20,4 @@ pub use mosques::{MosqueError, MosqueService};
 pub use orders::{CheckoutError, OrderError, OrderService, OrderSettings, PaymentError};
 pub use promo_codes::{PromoCodeChanges, PromoCodeDraft, PromoCodeError, PromoCodeService};
 pub use support::{SupportError, SupportService};
+pub use sync::{SapInboundService, SyncError, SyncService};

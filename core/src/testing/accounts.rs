@@ -8,8 +8,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::lock;
+use super::sync::{InMemoryChanges, change_data};
+use crate::domain::sync::{ChangeOperation, OutboundEntity};
 use crate::domain::{
-    AuditEvent, CodePurpose, FullName, NewUser, Page, PasswordHash, Phone, ProfileChanges, SapClient, User, UserId, UserStatus,
+    AuditEvent, CodePurpose, FullName, NewUser, Page, PasswordHash, Phone, ProfileChanges, Role, SapClient, User, UserId, UserStatus,
 };
 use crate::error::RepoError;
 use crate::ports::{
@@ -17,12 +19,20 @@ use crate::ports::{
     StoredCode, UserQuery, UserRepository, VerificationCodeRepository,
 };
 
-/// Accounts in memory. `erase` removes the account's codes from the codes store it was built with, so
-/// build it with `new` and the `InMemoryCodes` the services use (`default` links a private one).
+/// Accounts in memory. `erase` removes the account's codes from the codes store it was built with, and
+/// changes of customers SAP knows are appended to the change feed it was built with, so build it with
+/// `new` and the `InMemoryCodes` and `InMemoryChanges` the services use (`default` links private ones).
 #[derive(Debug, Default)]
 pub struct InMemoryUsers {
     users: Mutex<Vec<User>>,
     codes: Arc<InMemoryCodes>,
+    changes: Arc<InMemoryChanges>,
+}
+
+/// Whether changes of this account are recorded for SAP (as the SQL store decides): customers, once
+/// their phone is verified.
+fn is_sap_customer(u: &User) -> bool {
+    u.role == Role::Customer && u.verified_at.is_some()
 }
 
 fn user_from(new: &NewUser) -> User {
@@ -45,15 +55,45 @@ fn user_from(new: &NewUser) -> User {
 impl InMemoryUsers {
     /// Accounts whose erasure also removes their codes from `codes`, as the SQL store does.
     #[must_use]
-    pub fn new(codes: Arc<InMemoryCodes>) -> Self {
-        Self { users: Mutex::default(), codes }
+    pub fn new(codes: Arc<InMemoryCodes>, changes: Arc<InMemoryChanges>) -> Self {
+        Self { users: Mutex::default(), codes, changes }
     }
 
-    fn modify(&self, id: UserId, allowed: impl Fn(&User) -> bool, f: impl FnOnce(&mut User)) -> Result<User, RepoError> {
+    /// Changes the account with `id` if `allowed`, and records the change as `operation` (at `now`) when
+    /// it is a customer SAP knows, as the SQL store does in the same transaction.
+    fn modify(
+        &self,
+        id: UserId,
+        allowed: impl Fn(&User) -> bool,
+        operation: Option<(ChangeOperation, OffsetDateTime)>,
+        f: impl FnOnce(&mut User),
+    ) -> Result<User, RepoError> {
         let mut users = lock(&self.users);
         let user = users.iter_mut().find(|u| u.id == id && allowed(u)).ok_or(RepoError::NotFound)?;
         f(user);
+        if let Some((operation, now)) = operation {
+            self.record(user, operation, now);
+        }
         Ok(user.clone())
+    }
+
+    fn record(&self, user: &User, operation: ChangeOperation, at: OffsetDateTime) {
+        if is_sap_customer(user) {
+            self.changes.append(OutboundEntity::Customer, user.id.0, operation, change_data(user.id.0, user.sap_id.as_deref()), at);
+        }
+    }
+
+    /// Sets the SAP id of a customer that has none (`SapLinkRepository::remember_sap_id`).
+    pub(crate) fn remember_sap_id(&self, id: Uuid, sap_id: &str) -> Result<bool, RepoError> {
+        let mut users = lock(&self.users);
+        let Some(index) = users.iter().position(|u| u.id.0 == id && u.role == Role::Customer && u.sap_id.is_none()) else {
+            return Ok(false);
+        };
+        if users.iter().any(|u| u.sap_id.as_deref() == Some(sap_id)) {
+            return Err(RepoError::Conflict("users.sap_id".into()));
+        }
+        users[index].sap_id = Some(sap_id.to_owned());
+        Ok(true)
     }
 }
 
@@ -70,6 +110,7 @@ impl UserRepository for InMemoryUsers {
         }
         let user = user_from(new);
         users.push(user.clone());
+        self.record(&user, ChangeOperation::Create, new.now);
         Ok(user)
     }
 
@@ -85,6 +126,7 @@ impl UserRepository for InMemoryUsers {
         self.modify(
             new.id,
             |u| u.status == UserStatus::Unverified,
+            None,
             |u| {
                 u.full_name = new.full_name.clone();
                 u.password_hash = Some(new.password_hash.clone());
@@ -99,6 +141,7 @@ impl UserRepository for InMemoryUsers {
         self.modify(
             id,
             |u| u.status == UserStatus::Unverified,
+            Some((ChangeOperation::Create, now)),
             |u| {
                 u.status = UserStatus::Active;
                 u.verified_at = Some(now);
@@ -108,7 +151,7 @@ impl UserRepository for InMemoryUsers {
     }
 
     async fn update_profile(&self, id: UserId, changes: &ProfileChanges, now: OffsetDateTime) -> Result<User, RepoError> {
-        self.modify(id, not_deleted, |u| {
+        self.modify(id, not_deleted, Some((ChangeOperation::Update, now)), |u| {
             if let Some(name) = &changes.full_name {
                 u.full_name = name.clone();
             }
@@ -123,7 +166,7 @@ impl UserRepository for InMemoryUsers {
     }
 
     async fn set_password(&self, id: UserId, hash: &PasswordHash, now: OffsetDateTime) -> Result<(), RepoError> {
-        self.modify(id, not_deleted, |u| {
+        self.modify(id, not_deleted, None, |u| {
             u.password_hash = Some(hash.clone());
             u.updated_at = now;
         })
@@ -131,14 +174,14 @@ impl UserRepository for InMemoryUsers {
     }
 
     async fn set_status(&self, id: UserId, status: UserStatus, now: OffsetDateTime) -> Result<User, RepoError> {
-        self.modify(id, not_deleted, |u| {
+        self.modify(id, not_deleted, Some((ChangeOperation::Update, now)), |u| {
             u.status = status;
             u.updated_at = now;
         })
     }
 
     async fn erase(&self, id: UserId, now: OffsetDateTime) -> Result<(), RepoError> {
-        self.modify(id, not_deleted, |u| {
+        self.modify(id, not_deleted, Some((ChangeOperation::Delete, now)), |u| {
             u.phone = None;
             u.full_name = FullName::from_stored(crate::domain::account::DELETED_NAME.to_owned());
             u.password_hash = None;

@@ -1,28 +1,64 @@
-//! In-memory delivery addresses, behaving as the SQL store does (checked by the conformance suite).
+//! In-memory delivery addresses, behaving as the SQL store does (checked by the conformance suite),
+//! with a change for SAP appended to the feed on every creation, update and deletion.
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use time::OffsetDateTime;
+use uuid::Uuid;
 
 use super::accounts::page_of;
 use super::lock;
+use super::sync::{InMemoryChanges, change_data};
 use crate::domain::address::{Address, AddressId};
+use crate::domain::sync::{ChangeOperation, OutboundEntity};
 use crate::domain::{Page, PageRequest, UserId};
 use crate::error::RepoError;
-use crate::ports::{AddressRepository, DeliveryAreaRepository, UserRepository};
+use crate::ports::{AddressRepository, DeliveryAreaRepository, UserRepository, truncate_to_micros};
 
 /// Addresses in memory; owners and areas must exist in the stores it was built with, as the SQL
 /// store's foreign keys demand.
 pub struct InMemoryAddresses {
     users: Arc<dyn UserRepository>,
     areas: Arc<dyn DeliveryAreaRepository>,
+    changes: Arc<InMemoryChanges>,
     rows: Mutex<Vec<Address>>,
 }
 
 impl InMemoryAddresses {
-    /// Addresses whose owners live in `users` and whose areas live in `areas`.
+    /// Addresses whose owners live in `users`, whose areas live in `areas`, and whose changes go to `changes`.
     #[must_use]
-    pub fn new(users: Arc<dyn UserRepository>, areas: Arc<dyn DeliveryAreaRepository>) -> Self {
-        Self { users, areas, rows: Mutex::default() }
+    pub fn new(users: Arc<dyn UserRepository>, areas: Arc<dyn DeliveryAreaRepository>, changes: Arc<InMemoryChanges>) -> Self {
+        Self { users, areas, changes, rows: Mutex::default() }
+    }
+
+    fn record(&self, a: &Address, operation: ChangeOperation, at: OffsetDateTime) {
+        self.changes.append(OutboundEntity::Address, a.id.0, operation, change_data(a.id.0, a.sap_id.as_deref()), at);
+    }
+
+    /// Deletes the owner's addresses that `matches`, each with its deletion change (by id); returns how many.
+    fn delete_where(&self, owner: UserId, matches: impl Fn(&Address) -> bool) -> u64 {
+        let now = truncate_to_micros(OffsetDateTime::now_utc());
+        let mut rows = lock(&self.rows);
+        let (mut deleted, kept): (Vec<Address>, Vec<Address>) = rows.drain(..).partition(|r| r.user_id == owner && matches(r));
+        *rows = kept;
+        deleted.sort_by_key(|a| a.id);
+        for a in &deleted {
+            self.record(a, ChangeOperation::Delete, now);
+        }
+        deleted.len() as u64
+    }
+
+    /// Sets the SAP id of an address that has none (`SapLinkRepository::remember_sap_id`).
+    pub(crate) fn remember_sap_id(&self, id: Uuid, sap_id: &str) -> Result<bool, RepoError> {
+        let mut rows = lock(&self.rows);
+        let Some(index) = rows.iter().position(|r| r.id.0 == id && r.sap_id.is_none()) else {
+            return Ok(false);
+        };
+        if rows.iter().any(|r| r.sap_id.as_deref() == Some(sap_id)) {
+            return Err(RepoError::Conflict("addresses.sap_id".into()));
+        }
+        rows[index].sap_id = Some(sap_id.to_owned());
+        Ok(true)
     }
 
     async fn area_exists(&self, a: &Address) -> Result<bool, RepoError> {
@@ -55,6 +91,7 @@ impl AddressRepository for InMemoryAddresses {
             return Err(RepoError::Conflict("addresses".into()));
         }
         rows.push(a.clone());
+        self.record(a, ChangeOperation::Create, a.created_at);
         Ok(true)
     }
 
@@ -69,6 +106,8 @@ impl AddressRepository for InMemoryAddresses {
         row.location = a.location;
         row.area_id = a.area_id;
         row.updated_at = a.updated_at;
+        let stored = row.clone();
+        self.record(&stored, ChangeOperation::Update, a.updated_at);
         Ok(())
     }
 
@@ -84,16 +123,10 @@ impl AddressRepository for InMemoryAddresses {
     }
 
     async fn delete(&self, owner: UserId, id: AddressId) -> Result<(), RepoError> {
-        let mut rows = lock(&self.rows);
-        let before = rows.len();
-        rows.retain(|r| !(r.id == id && r.user_id == owner));
-        if rows.len() == before { Err(RepoError::NotFound) } else { Ok(()) }
+        if self.delete_where(owner, |r| r.id == id) == 0 { Err(RepoError::NotFound) } else { Ok(()) }
     }
 
     async fn delete_all_for(&self, owner: UserId) -> Result<u64, RepoError> {
-        let mut rows = lock(&self.rows);
-        let before = rows.len();
-        rows.retain(|r| r.user_id != owner);
-        Ok((before - rows.len()) as u64)
+        Ok(self.delete_where(owner, |_| true))
     }
 }

@@ -12,6 +12,7 @@ mod payments;
 mod promo_codes;
 mod security;
 mod support;
+mod sync;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -29,6 +30,7 @@ pub use payments::FakePaymentGateway;
 pub use promo_codes::InMemoryPromoCodeRepository;
 pub use security::{FakeAccessTokens, FakePasswordHasher, FakeSecrets, ManualClock, RecordingSms, extract_code};
 pub use support::{InMemoryContacts, InMemoryFaq, InMemoryMosques, InMemoryTerms};
+pub use sync::{ErpOutcome, InMemoryChanges, InMemorySapLinks, InMemorySyncFailures, RecordingErp};
 
 use crate::ports::Ports;
 
@@ -57,6 +59,10 @@ pub struct FakeWorld {
     pub outbox: Arc<InMemoryOutbox>,
     /// The payment provider; decide charges' outcomes.
     pub payment_gateway: Arc<FakePaymentGateway>,
+    /// The change feed for SAP the order, account and address fakes write to.
+    pub changes: Arc<InMemoryChanges>,
+    /// The SAP ERP; script its answers, read what it was sent.
+    pub erp: Arc<RecordingErp>,
 }
 
 /// A world of fakes starting at `now`.
@@ -68,13 +74,18 @@ pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
     let codes = Arc::new(InMemoryCodes::default());
     let products = Arc::new(InMemoryProducts::default());
     let areas = Arc::new(InMemoryDeliveryAreas::default());
-    let users = Arc::new(InMemoryUsers::new(codes.clone()));
+    let changes = Arc::new(InMemoryChanges::default());
+    let users = Arc::new(InMemoryUsers::new(codes.clone(), changes.clone()));
     let coupons = Arc::new(InMemoryCouponRepository::new(users.clone(), products.clone()));
     let promo_codes = Arc::new(InMemoryPromoCodeRepository::new(products.clone()));
     let slots = Arc::new(InMemoryDeliverySlots::new(areas.clone()));
     let carts = Arc::new(InMemoryCarts::default());
     let outbox = Arc::new(InMemoryOutbox::default());
-    let orders = Arc::new(InMemoryOrders::new(slots.clone(), coupons.clone(), promo_codes.clone(), carts.clone(), outbox.clone()));
+    let orders =
+        Arc::new(InMemoryOrders::new(slots.clone(), coupons.clone(), promo_codes.clone(), carts.clone(), outbox.clone(), changes.clone()));
+    let addresses = Arc::new(InMemoryAddresses::new(users.clone(), areas.clone(), changes.clone()));
+    let sap_links = Arc::new(InMemorySapLinks::new(users.clone(), addresses.clone(), orders.clone()));
+    let erp = Arc::new(RecordingErp::default());
     let payment_gateway = Arc::new(FakePaymentGateway::default());
     let ports = Ports {
         products: products.clone(),
@@ -92,12 +103,16 @@ pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
         contacts: Arc::new(InMemoryContacts::default()),
         terms: Arc::new(InMemoryTerms::new(users.clone())),
         users: users.clone(),
-        addresses: Arc::new(InMemoryAddresses::new(users.clone(), areas.clone())),
+        addresses,
         codes,
         refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
         sap_clients: Arc::new(InMemorySapClients::default()),
         audit: Arc::new(InMemoryAudit::default()),
         coupons: coupons.clone(),
+        changes: changes.clone(),
+        sap_links,
+        sync_failures: Arc::new(InMemorySyncFailures::default()),
+        erp: erp.clone(),
         promo_codes: promo_codes.clone(),
         files: Arc::new(InMemoryFiles::default()),
         file_store: file_store.clone(),
@@ -108,5 +123,5 @@ pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
         failures: Arc::new(InMemoryFailures::new(clock.clone())),
         clock: clock.clone(),
     };
-    FakeWorld { ports, clock, sms, file_store, coupons, promo_codes, orders, outbox, payment_gateway }
+    FakeWorld { ports, clock, sms, file_store, coupons, promo_codes, orders, outbox, payment_gateway, changes, erp }
 }

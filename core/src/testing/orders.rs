@@ -7,8 +7,10 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
+use super::sync::{InMemoryChanges, change_data};
 use super::{InMemoryCarts, InMemoryCouponRepository, InMemoryDeliverySlots, InMemoryOutbox, InMemoryPromoCodeRepository, lock};
 use crate::domain::orders::{Order, OrderEvent, OrderId};
+use crate::domain::sync::{ChangeOperation, OutboundEntity};
 use crate::domain::{Page, UserId};
 use crate::error::RepoError;
 use crate::ports::{
@@ -31,18 +33,17 @@ struct OrdersState {
     events: Vec<(OrderId, OrderEvent)>,
     /// (customer, key) → (fingerprint, order; `None` while the checkout holding the key runs).
     keys: HashMap<(UserId, String), (String, Option<OrderId>)>,
-    /// Change records written: (entity id, operation).
-    changes: Vec<(OrderId, &'static str)>,
     next_number: i64,
 }
 
-/// Orders in memory, sharing the slot, coupon, promo-code, cart and outbox fakes of the world.
+/// Orders in memory, sharing the slot, coupon, promo-code, cart, outbox and change-feed fakes of the world.
 pub struct InMemoryOrders {
     slots: Arc<InMemoryDeliverySlots>,
     coupons: Arc<InMemoryCouponRepository>,
     promo_codes: Arc<InMemoryPromoCodeRepository>,
     carts: Arc<InMemoryCarts>,
     outbox: Arc<InMemoryOutbox>,
+    changes: Arc<InMemoryChanges>,
     state: Mutex<OrdersState>,
     /// Held while a checkout checks and takes its vouchers.
     vouchers: Mutex<()>,
@@ -62,6 +63,7 @@ impl InMemoryOrders {
         promo_codes: Arc<InMemoryPromoCodeRepository>,
         carts: Arc<InMemoryCarts>,
         outbox: Arc<InMemoryOutbox>,
+        changes: Arc<InMemoryChanges>,
     ) -> Self {
         Self {
             slots,
@@ -69,6 +71,7 @@ impl InMemoryOrders {
             promo_codes,
             carts,
             outbox,
+            changes,
             state: Mutex::new(OrdersState { next_number: 100_001, ..OrdersState::default() }),
             vouchers: Mutex::new(()),
         }
@@ -77,7 +80,27 @@ impl InMemoryOrders {
     /// The change records written for SAP: (order, operation), in order.
     #[must_use]
     pub fn changes(&self) -> Vec<(OrderId, &'static str)> {
-        lock(&self.state).changes.clone()
+        let order = OutboundEntity::Order.as_str();
+        self.changes.all().into_iter().filter(|c| c.entity == order).map(|c| (OrderId(c.entity_id), c.operation.as_str())).collect()
+    }
+
+    fn record(&self, order: &Order, operation: ChangeOperation, at: OffsetDateTime) {
+        self.changes.append(OutboundEntity::Order, order.id.0, operation, change_data(order.id.0, order.sap_id.as_deref()), at);
+    }
+
+    /// Sets the SAP id of an order that has none (`SapLinkRepository::remember_sap_id`).
+    pub(crate) fn remember_sap_id(&self, id: uuid::Uuid, sap_id: &str) -> Result<bool, RepoError> {
+        let mut state = lock(&self.state);
+        if state.orders.get(&OrderId(id)).is_none_or(|o| o.sap_id.is_some()) {
+            return Ok(false);
+        }
+        if state.orders.values().any(|o| o.sap_id.as_deref() == Some(sap_id)) {
+            return Err(RepoError::Conflict("orders.sap_id".into()));
+        }
+        if let Some(order) = state.orders.get_mut(&OrderId(id)) {
+            order.sap_id = Some(sap_id.to_owned());
+        }
+        Ok(true)
     }
 
     /// Checks the promo code's caps, takes the coupons and counts the use, one checkout at a time (as the
@@ -127,7 +150,7 @@ impl InMemoryOrders {
             state.next_number += 1;
             state.orders.insert(stored.id, stored.clone());
             state.events.push((stored.id, new.event.clone()));
-            state.changes.push((stored.id, "create"));
+            self.record(&stored, ChangeOperation::Create, now);
             stored
         };
         for m in &new.outbox {
@@ -211,7 +234,7 @@ impl OrderRepository for InMemoryOrders {
             order.updated_at = now;
             let moved = order.clone();
             state.events.push((c.order_id, c.event.clone()));
-            state.changes.push((c.order_id, "update"));
+            self.record(&moved, ChangeOperation::Update, now);
             moved
         };
         if c.release_slot {

@@ -73,18 +73,15 @@ macro_rules! write_effects {
         .execute(&mut *$tx)
         .await
         .map_err($crate::store::repo_error)?;
-        let operation: ::sabil_core::ports::ChangeOperation = $operation;
-        ::sqlx::query::<$E>(
-            "INSERT INTO changes (id, entity, entity_id, operation, data, created_at) VALUES ($1, 'order', $2, $3, $4, $5)",
-        )
-        .bind(::uuid::Uuid::now_v7())
-        .bind(order.id.0)
-        .bind(operation.as_str())
-        .bind($crate::store::orders::order_change(order))
-        .bind(now)
-        .execute(&mut *$tx)
-        .await
-        .map_err($crate::store::repo_error)?;
+        $crate::store::sync::insert_change!(
+            $E,
+            $tx,
+            ::sabil_core::domain::sync::OutboundEntity::Order,
+            order.id.0,
+            $operation,
+            $crate::store::orders::order_change(order),
+            $now
+        );
         for message in $outbox {
             let message: &::sabil_core::ports::OutboxMessage = message;
             ::sqlx::query::<$E>(

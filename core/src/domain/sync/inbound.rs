@@ -64,8 +64,8 @@ pub struct SapCustomer {
 /// A delivery address as SAP sends it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SapAddress {
-    /// The owner; required to create, ignored on update (an address never changes hands).
-    pub customer: Option<CustomerRef>,
+    /// The owner (an address never changes hands: on an update it must be the owner already).
+    pub customer: CustomerRef,
     pub kind: AddressKind,
     pub fields: AddressFields,
     pub latitude: f64,
@@ -89,6 +89,9 @@ pub enum SapRecord {
     Customer(SapCustomer),
     DeliveryDetails(SapAddress),
     Order(SapOrderUpdate),
+    /// The owner of the address a delete of delivery details removes (the only delete with a body
+    /// beyond the ids: addresses are kept per customer).
+    AddressOwner(CustomerRef),
 }
 
 /// A change from SAP, schema-checked.
@@ -97,6 +100,6 @@ pub struct InboundChange {
     pub entity: InboundEntity,
     pub operation: ChangeOperation,
     pub header: SapHeader,
-    /// `None` exactly when `operation` is `Delete`.
+    /// `None` exactly when `operation` is `Delete` (except delivery details: `AddressOwner`).
     pub record: Option<SapRecord>,
 }

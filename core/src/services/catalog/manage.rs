@@ -79,7 +79,7 @@ fn check_sap_id(problems: &mut Problems, sap_id: Option<&String>) {
 }
 
 impl ProductDraft {
-    fn validate(&self) -> Result<(), Invalid> {
+    pub(super) fn validate(&self) -> Result<(), Invalid> {
         let mut p = Problems::new();
         check_sap_id(&mut p, self.sap_id.as_ref());
         check(
@@ -187,7 +187,7 @@ impl CatalogService {
         Ok(promotion)
     }
 
-    async fn validate_promotion(&self, d: &PromotionDraft) -> Result<(), CatalogError> {
+    pub(super) async fn validate_promotion(&self, d: &PromotionDraft) -> Result<(), CatalogError> {
         let mut p = Problems::new();
         check_sap_id(&mut p, d.sap_id.as_ref());
         check(&mut p, d.valid_until > d.valid_from, "validUntil", "must be after validFrom", "Give an end after the start.");
@@ -285,7 +285,7 @@ impl CatalogService {
     }
 }
 
-fn not_found(what: &'static str) -> impl Fn(crate::error::RepoError) -> CatalogError {
+pub(super) fn not_found(what: &'static str) -> impl Fn(crate::error::RepoError) -> CatalogError {
     move |e| if e == crate::error::RepoError::NotFound { CatalogError::NotFound(what) } else { e.into() }
 }
 
@@ -323,7 +323,7 @@ fn validate_slot(d: &SlotDraft) -> Result<(), Invalid> {
     p.finish()
 }
 
-fn product_from(id: ProductId, d: ProductDraft, created_at: OffsetDateTime, updated_at: OffsetDateTime) -> Product {
+pub(super) fn product_from(id: ProductId, d: ProductDraft, created_at: OffsetDateTime, updated_at: OffsetDateTime) -> Product {
     Product {
         id,
         sap_id: d.sap_id,
@@ -343,7 +343,7 @@ fn product_from(id: ProductId, d: ProductDraft, created_at: OffsetDateTime, upda
     }
 }
 
-fn promotion_from(id: PromotionId, d: PromotionDraft) -> Promotion {
+pub(super) fn promotion_from(id: PromotionId, d: PromotionDraft) -> Promotion {
     let mut product_ids = d.product_ids;
     product_ids.sort();
     product_ids.dedup();

@@ -2,6 +2,7 @@
 //! delivery areas, the area covering a point, slots with places left) and what admins manage.
 mod browse;
 mod manage;
+mod sap;
 
 use std::sync::Arc;
 
