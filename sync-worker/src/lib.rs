@@ -42,6 +42,9 @@ pub struct PullReport {
     pub refused: u32,
     /// Not tried: behind a refused change of the same entity.
     pub waiting: u32,
+    /// Older than the version applied: logged, and confirmed as processed (an obsolete change must not
+    /// hold back the newer changes of its entity).
+    pub superseded: u32,
 }
 
 /// Why a pull stopped early.
@@ -59,12 +62,15 @@ pub enum PullError {
 pub struct SyncWorker {
     pub app: App,
     pub settings: WorkerSettings,
+    /// SAP's change ids already logged as refused: a change that stays in SAP's feed is refused again on
+    /// every pull, but logged once per worker run.
+    logged: std::sync::Arc<std::sync::Mutex<HashSet<String>>>,
 }
 
 impl SyncWorker {
     #[must_use]
     pub fn new(app: App, settings: WorkerSettings) -> Self {
-        Self { app, settings }
+        Self { app, settings, logged: std::sync::Arc::default() }
     }
 
     /// One pass of the push: reads up to `push.batch` pushable changes and pushes them, one chain per
@@ -143,7 +149,11 @@ impl SyncWorker {
                 continue;
             }
             match self.apply_pulled(item).await {
-                Ok(()) => applied.push(item.id.clone()),
+                Ok(Pulled::Applied) => applied.push(item.id.clone()),
+                Ok(Pulled::Superseded) => {
+                    report.superseded += 1;
+                    applied.push(item.id.clone());
+                }
                 Err(Refusal::Refused) => {
                     report.refused += 1;
                     held.insert(key);
@@ -154,7 +164,7 @@ impl SyncWorker {
                 }
             }
         }
-        report.applied = u32::try_from(applied.len()).unwrap_or(u32::MAX);
+        report.applied = u32::try_from(applied.len()).unwrap_or(u32::MAX) - report.superseded;
         if !applied.is_empty() {
             self.app.ports.erp.confirm(&applied).await?;
         }
@@ -179,15 +189,16 @@ impl SyncWorker {
             total.read += r.read;
             total.applied += r.applied;
             total.refused += r.refused;
+            total.superseded += r.superseded;
             total.waiting = r.waiting;
-            if r.applied == 0 {
+            if r.applied + r.superseded == 0 {
                 return Ok(total);
             }
         }
     }
 
-    async fn apply_pulled(&self, item: &ErpChange) -> Result<(), Refusal> {
-        let inbound = &self.app.sap_inbound;
+    async fn apply_pulled(&self, item: &ErpChange) -> Result<Pulled, Refusal> {
+        let inbound = &LoggedOnce { inbound: &self.app.sap_inbound, logged: &self.logged, change_id: &item.id };
         let refuse = |status: u16, kind: &str, errors: String| {
             let mut f = SapInboundService::failure(FailureSource::Pull, &item.entity, &item.operation, status, kind, errors, item.data.clone());
             f.change_id = Some(item.id.clone());
@@ -221,12 +232,16 @@ impl SyncWorker {
         loop {
             tries += 1;
             match inbound.apply(&change).await {
-                Ok(_) => return Ok(()),
+                Ok(_) => return Ok(Pulled::Applied),
                 Err(InboundError::Storage(e)) if tries < self.settings.storage_tries => {
                     tracing::warn!(error = %e, change = %item.id, tries, "storage failed applying a SAP change; trying again");
                     tokio::time::sleep(Duration::from_millis(200 * u64::from(tries))).await;
                 }
                 Err(InboundError::Storage(e)) => return Err(Refusal::Storage(e)),
+                Err(e @ InboundError::Stale { .. }) => {
+                    inbound.refused(refuse(409, "conflict", problem("version", &e.to_string()))).await;
+                    return Ok(Pulled::Superseded);
+                }
                 Err(e) => {
                     let (status, kind) = match &e {
                         InboundError::Stale { .. } => (409, "conflict"),
@@ -243,6 +258,31 @@ impl SyncWorker {
             }
         }
     }
+}
+
+/// Logs a refused pulled change unless this worker logged it before.
+struct LoggedOnce<'a> {
+    inbound: &'a SapInboundService,
+    logged: &'a std::sync::Mutex<HashSet<String>>,
+    change_id: &'a str,
+}
+
+impl LoggedOnce<'_> {
+    async fn refused(&self, failure: sabil_core::ports::SyncFailure) {
+        let first = self.logged.lock().map(|mut l| l.insert(self.change_id.to_owned())).unwrap_or(true);
+        if first {
+            self.inbound.refused(failure).await;
+        }
+    }
+
+    async fn apply(&self, change: &sabil_core::domain::sync::inbound::InboundChange) -> Result<sabil_core::services::sync::InboundOutcome, InboundError> {
+        self.inbound.apply(change).await
+    }
+}
+
+enum Pulled {
+    Applied,
+    Superseded,
 }
 
 enum Refusal {
