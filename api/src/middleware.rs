@@ -198,6 +198,9 @@ impl<E: Endpoint> Endpoint for Pipeline<E> {
 
     async fn call(&self, mut req: Request) -> poem::Result<Response> {
         let started = Instant::now();
+        if let Some(resp) = crate::cache::hit(&self.state.app.catalog_cache, &req) {
+            return Ok(self.cache_hit(&req, resp, started));
+        }
         let method = req.method().clone();
         let path = req.uri().path().to_owned();
         let route = self.routes.label(&path);
@@ -239,21 +242,43 @@ impl<E: Endpoint> Endpoint for Pipeline<E> {
         duration.record(elapsed);
         span.in_scope(|| tracing::info!(status = status.as_u16(), duration_ms = (elapsed * 1000.0).round(), "request finished"));
 
+        self.secure_headers(&mut resp, &ctx.request_id, path.starts_with("/api/"), forwarded_https);
+        Ok(resp)
+    }
+}
+
+impl<E> Pipeline<E> {
+    /// Finishes a response served from the read cache: counted in the metrics and logged (at debug:
+    /// hits are the bulk of the traffic and carry no news) with the same headers as any answer.
+    fn cache_hit(&self, req: &Request, mut resp: Response, started: Instant) -> Response {
+        let request_id = request_id(req);
+        let route = self.routes.label(req.uri().path());
+        let status = resp.status();
+        let elapsed = started.elapsed().as_secs_f64();
+        let (requests, duration) = request_metrics(route, "GET", status_label(status));
+        requests.increment(1);
+        duration.record(elapsed);
+        tracing::debug!(id = %request_id, path = %req.uri().path(), status = status.as_u16(), "request answered from the read cache");
+        // A cache hit is anonymous and never depends on the forwarded protocol for its body.
+        self.secure_headers(&mut resp, &request_id, true, false);
+        resp
+    }
+
+    fn secure_headers(&self, resp: &mut Response, request_id: &str, api: bool, forwarded_https: bool) {
         let headers = resp.headers_mut();
-        if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
+        if let Ok(v) = HeaderValue::from_str(request_id) {
             headers.insert("x-request-id", v);
         }
         headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
         headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
         headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
         // API answers are private and fresh unless the operation chose its own lifetime (files, catalog).
-        if path.starts_with("/api/") && !headers.contains_key(header::CACHE_CONTROL) {
+        if api && !headers.contains_key(header::CACHE_CONTROL) {
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
         if self.hsts || forwarded_https {
             headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
         }
-        Ok(resp)
     }
 }
 

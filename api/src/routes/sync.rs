@@ -162,6 +162,12 @@ macro_rules! sap_operations {
                 }
             )*
 
+            /// No such route (the catch-all above must not turn an unknown GET into a 405)
+            #[oai(path = "/:entity", method = "get", operation_id = "unknownRoute", hidden)]
+            async fn unknown_get(&self, entity: Path<String>) -> ApiResult<Json<SapApplied>> {
+                Err(ApiError::for_status(404, &format!("There is no GET /api/{}.", entity.0)))
+            }
+
             /// Any other entity (refused and logged)
             #[oai(path = "/:entity", method = "post", operation_id = "sapUnknownEntity", hidden)]
             async fn unknown(&self, state: Data<&AppState>, auth: BearerAuth, entity: Path<String>, body: JsonBody<Value>) -> ApiResult<Json<SapApplied>> {
@@ -271,7 +277,9 @@ async fn apply(
 }
 
 async fn unknown_entity(state: &AppState, auth: &BearerAuth, entity: &str, operation: &str, body: &Value) -> ApiResult<Json<SapApplied>> {
-    auth.require(&[Role::Sap])?;
+    if auth.0.role != Role::Sap {
+        return Err(ApiError::for_status(404, &format!("There is no such route under /api/{entity}.")));
+    }
     let errors = serde_json::json!([{"field": "entity", "problem": format!("'{entity}' is not an entity SAP shares with us")}]).to_string();
     let mut failure = SapInboundService::failure(FailureSource::Push, entity, operation, 404, "not_found", errors, body.to_string());
     failure.sap_id = sap_id_of(body);
