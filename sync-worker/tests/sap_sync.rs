@@ -418,3 +418,26 @@ mod killed_mid_push_and_restarted_loses_nothing_and_applies_nothing_twice {
         }
     }
 }
+
+both_engines!(only_one_worker_leads_at_a_time_and_a_standby_takes_over, |w| {
+    use sabil_adapters::store::Db;
+    use sabil_adapters::store::leader::{SYNC_WORKER_LOCK, try_lead};
+    // The standby is another process: a pool of its own on the same database.
+    let standby = Db::connect(&w.vars["SABIL_DATABASE_URL"], 2).await.unwrap();
+    let first = try_lead(&w.app.db, SYNC_WORKER_LOCK).await.unwrap();
+    assert!(first.is_some(), "the first worker leads");
+    assert!(try_lead(&standby, SYNC_WORKER_LOCK).await.unwrap().is_none(), "a second one stands by");
+    let mut first = first.unwrap();
+    assert!(first.still_held().await);
+    drop(first);
+    let mut taken = None;
+    for _ in 0..50 {
+        taken = try_lead(&standby, SYNC_WORKER_LOCK).await.unwrap();
+        if taken.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(taken.is_some(), "the standby takes over once the leader is gone");
+    assert!(try_lead(&w.app.db, SYNC_WORKER_LOCK).await.unwrap().is_none(), "and the old leader's pool holds nothing");
+});

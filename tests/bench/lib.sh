@@ -65,3 +65,93 @@ find_load_bin() { # the newest order_load bench binary (cargo names it order_loa
     done < <(ls -t "$ROOT"/target/release/deps/order_load-* 2>/dev/null || true)
     die "no order_load binary under target/release/deps"
 }
+
+# ---------------------------------------------------------------- added for the SAP benchmarks
+# (sap_inbound_bench.sh, sap_outbound_bench.sh); the functions above are unchanged.
+
+ensure_wrk() { # installs wrk with apt-get when it is missing
+    command -v wrk >/dev/null && return 0
+    echo "-- installing wrk (apt-get)"
+    if ! apt-get install -y wrk >/dev/null 2>&1; then
+        apt-get update >/dev/null
+        apt-get install -y wrk >/dev/null
+    fi
+    command -v wrk >/dev/null || die "could not install wrk"
+}
+
+random_suffix() { python3 -c 'import secrets; print(secrets.token_hex(4))'; }
+
+create_pg_db() { # create_pg_db NAME : CREATE DATABASE NAME on $PG_URL
+    psql "$PG_URL" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$1\"" >/dev/null || die "cannot create database $1 at $PG_URL"
+}
+
+drop_pg_db() { # drop_pg_db NAME : DROP DATABASE NAME on $PG_URL (a warning when it cannot)
+    psql "$PG_URL" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null 2>&1 ||
+        echo "warning: could not drop database $1" >&2
+}
+
+# wait_http_200 URL LOG NAME TIMEOUT_S : waits for the first 200 from URL while $SERVER_PID lives.
+wait_http_200() {
+    local url="$1" log="$2" name="$3" code deadline
+    deadline=$(($(date +%s) + $4))
+    while :; do
+        code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)"
+        [[ "$code" == 200 ]] && return 0
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            cat "$log" >&2
+            SERVER_PID=""
+            die "$name exited before it was ready (log above)"
+        fi
+        if (($(date +%s) >= deadline)); then
+            cat "$log" >&2
+            die "$name not ready within $4 s (last status of $url: $code)"
+        fi
+        sleep 0.02
+    done
+}
+
+proc_cpu_ticks() { # proc_cpu_ticks PID... : utime + stime (clock ticks) summed over the live processes given
+    local total=0 pid f
+    for pid in "$@"; do
+        f="/proc/$pid/stat"
+        [[ -r "$f" ]] || continue
+        total=$((total + $(sed 's/^.*) //' "$f" 2>/dev/null | awk '{ print $12 + $13 }' || echo 0)))
+    done
+    echo "$total"
+}
+
+# sap_client_token BASE ENV... : creates a SAP client with `$CLI sap-client create --name bench` (the
+# database named by the ENV... settings) and prints the access token of POST BASE/api/auth/sap/login.
+sap_client_token() {
+    local base="$1" out id secret body
+    shift
+    out="$(env "$@" SABIL_LOG=error "$CLI" sap-client create --name bench 2>&1)" || die "sabil sap-client create failed: $out"
+    id="$(awk -F': *' '/^client id:/ { print $2 }' <<<"$out" | tr -d ' ')"
+    secret="$(awk -F': *' '/^client secret/ { print $2 }' <<<"$out" | tr -d ' ')"
+    [[ -n "$id" && -n "$secret" ]] || die "no client id or secret in: $out"
+    body="$(curl -sS --max-time 10 -X POST "$base/api/auth/sap/login" -H 'content-type: application/json' \
+        -d "{\"clientId\":\"$id\",\"clientSecret\":\"$secret\"}")" || die "POST /api/auth/sap/login failed"
+    python3 -c 'import json,sys; print(json.loads(sys.argv[1])["accessToken"])' "$body" 2>/dev/null ||
+        die "SAP login gave no accessToken: $body"
+}
+
+wrk_ms() { # wrk_ms DURATION : a wrk duration (850.00us, 1.23ms, 1.02s, 2.00m) in milliseconds
+    python3 - "$1" <<'PY'
+import re, sys
+m = re.fullmatch(r"([0-9.]+)(us|ms|s|m)", sys.argv[1])
+if not m:
+    sys.exit(f"cannot read the duration {sys.argv[1]!r}")
+print(f"{float(m[1]) * {'us': 0.001, 'ms': 1, 's': 1000, 'm': 60000}[m[2]]:.3f}")
+PY
+}
+
+find_bench_bin() { # find_bench_bin NAME : the newest release bench binary NAME-<hash>
+    local f
+    while IFS= read -r f; do
+        if [[ "$f" != *.d && -x "$f" && -f "$f" ]]; then
+            echo "$f"
+            return 0
+        fi
+    done < <(ls -t "$ROOT"/target/release/deps/"$1"-* 2>/dev/null || true)
+    die "no $1 binary under target/release/deps"
+}

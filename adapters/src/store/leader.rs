@@ -3,18 +3,18 @@
 //! SQLite an exclusive lock on a file beside the database (released by the OS when the process dies).
 use std::fs::{File, OpenOptions, TryLockError};
 
-use sqlx::pool::PoolConnection;
-use sqlx::{Postgres, Row};
+use sqlx::{PgConnection, Row};
 
 use super::Db;
 
 /// The advisory-lock key of the SAP sync worker ("sabil" + 1 in ASCII, as a number).
 pub const SYNC_WORKER_LOCK: i64 = 0x7361_6269_6C01;
 
-/// Held leadership; dropping it gives leadership up.
+/// Held leadership; dropping it gives leadership up (the PostgreSQL connection is taken out of the pool,
+/// so dropping it closes the session and the server releases the lock).
 #[derive(Debug)]
 pub enum Leadership {
-    Postgres(PoolConnection<Postgres>),
+    Postgres(PgConnection),
     File(File),
     /// An in-memory SQLite database cannot be shared by processes: nothing to lock.
     Alone,
@@ -27,10 +27,10 @@ pub enum Leadership {
 pub async fn try_lead(db: &Db, key: i64) -> Result<Option<Leadership>, String> {
     match db {
         Db::Postgres(pool) => {
-            let mut conn = pool.acquire().await.map_err(|e| e.to_string())?;
+            let mut conn = pool.acquire().await.map_err(|e| e.to_string())?.detach();
             let got: bool = sqlx::query("SELECT pg_try_advisory_lock($1)")
                 .bind(key)
-                .fetch_one(&mut *conn)
+                .fetch_one(&mut conn)
                 .await
                 .and_then(|row| row.try_get(0))
                 .map_err(|e| e.to_string())?;
@@ -58,7 +58,7 @@ impl Leadership {
     /// long as the process).
     pub async fn still_held(&mut self) -> bool {
         match self {
-            Self::Postgres(conn) => sqlx::query("SELECT 1").execute(&mut **conn).await.is_ok(),
+            Self::Postgres(conn) => sqlx::query("SELECT 1").execute(&mut *conn).await.is_ok(),
             Self::File(_) | Self::Alone => true,
         }
     }

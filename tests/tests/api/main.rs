@@ -16,5 +16,6 @@ mod mosques;
 mod orders;
 mod platform;
 mod promo_codes;
+mod sap;
 mod support;
 mod tokens;
