@@ -39,10 +39,9 @@ pub fn parse_change(entity: InboundEntity, operation: ChangeOperation, body: &Va
             InboundEntity::Product => r.product().map(SapRecord::Product),
             InboundEntity::Promotion => r.promotion().map(SapRecord::Promotion),
             InboundEntity::Coupon => r.coupon().map(SapRecord::Coupon),
-            InboundEntity::Customer => Some(SapRecord::Customer(SapCustomer {
-                full_name: r.opt_string("fullName"),
-                language: r.opt_string("language"),
-            })),
+            InboundEntity::Customer => {
+                Some(SapRecord::Customer(SapCustomer { full_name: r.opt_string("fullName"), language: r.opt_string("language") }))
+            }
             InboundEntity::DeliveryDetails => r.address().map(SapRecord::DeliveryDetails),
             InboundEntity::Order => {
                 let status = r.string("status", "The order status to move to, e.g. \"out_for_delivery\".");
@@ -208,9 +207,7 @@ impl Reader<'_> {
     fn opt_localized(&mut self, field: &'static str, en: &'static str, ar: &'static str, max: usize) -> Option<Option<LocalizedText>> {
         match (self.opt_string(en), self.opt_string(ar)) {
             (None, None) => Some(None),
-            (en_text, ar_text) => {
-                self.check_localized(field, &ar_text.unwrap_or_default(), &en_text.unwrap_or_default(), max).map(Some)
-            }
+            (en_text, ar_text) => self.check_localized(field, &ar_text.unwrap_or_default(), &en_text.unwrap_or_default(), max).map(Some),
         }
     }
 
@@ -277,7 +274,14 @@ impl Reader<'_> {
         let valid_until = self.time("validUntil", true);
         let product_sap_ids = self.string_list("productSapIds");
         let active = self.bool_or("active", true);
-        Some(SapPromotion { title: title?, kind: kind?, valid_from: valid_from?, valid_until: valid_until?, product_sap_ids: product_sap_ids?, active })
+        Some(SapPromotion {
+            title: title?,
+            kind: kind?,
+            valid_from: valid_from?,
+            valid_until: valid_until?,
+            product_sap_ids: product_sap_ids?,
+            active,
+        })
     }
 
     fn string_list(&mut self, name: &'static str) -> Option<Vec<String>> {
@@ -386,7 +390,8 @@ mod tests {
 
     #[test]
     fn every_problem_of_a_bad_product_is_reported() {
-        let body = json!({"sapId": 5, "titleEn": "Water", "type": "barrel", "volumeMl": "big", "price": 1.5, "currency": "KWD", "colour": "blue"});
+        let body =
+            json!({"sapId": 5, "titleEn": "Water", "type": "barrel", "volumeMl": "big", "price": 1.5, "currency": "KWD", "colour": "blue"});
         let problems = parse_change(InboundEntity::Product, ChangeOperation::Update, &body).unwrap_err();
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
         for f in ["sapId", "version", "titleAr", "type", "volumeMl", "bottlesPerPack", "price", "colour"] {

@@ -80,14 +80,13 @@ pub async fn run(app: &App, command: SyncCommand) -> Result<(), String> {
                 let backlog: Vec<_> = status
                     .backlog
                     .iter()
-                    .map(|b| serde_json::json!({"entity": b.entity, "pending": b.pending, "deadLetters": b.dead,
-                        "oldestAgeSeconds": b.oldest.map(|o| (now - o).whole_seconds())}))
+                    .map(|b| {
+                        serde_json::json!({"entity": b.entity, "pending": b.pending, "deadLetters": b.dead,
+                        "oldestAgeSeconds": b.oldest.map(|o| (now - o).whole_seconds())})
+                    })
                     .collect();
-                let notes: serde_json::Map<String, serde_json::Value> = status
-                    .notes
-                    .iter()
-                    .map(|(k, v, at)| (k.clone(), serde_json::json!({"value": v, "at": when(*at)})))
-                    .collect();
+                let notes: serde_json::Map<String, serde_json::Value> =
+                    status.notes.iter().map(|(k, v, at)| (k.clone(), serde_json::json!({"value": v, "at": when(*at)}))).collect();
                 println!("{}", serde_json::json!({"backlog": backlog, "worker": notes}));
                 return Ok(());
             }

@@ -174,7 +174,12 @@ impl SyncWorker {
             return Err(PullError::Storage(e));
         }
         let now = self.app.ports.clock.now();
-        self.app.ports.changes.note("last_pull", &format!("{} applied, {} refused", report.applied, report.refused), now).await.map_err(PullError::Storage)?;
+        self.app
+            .ports
+            .changes
+            .note("last_pull", &format!("{} applied, {} refused", report.applied, report.refused), now)
+            .await
+            .map_err(PullError::Storage)?;
         Ok(report)
     }
 
@@ -200,7 +205,8 @@ impl SyncWorker {
     async fn apply_pulled(&self, item: &ErpChange) -> Result<Pulled, Refusal> {
         let inbound = &LoggedOnce { inbound: &self.app.sap_inbound, logged: &self.logged, change_id: &item.id };
         let refuse = |status: u16, kind: &str, errors: String| {
-            let mut f = SapInboundService::failure(FailureSource::Pull, &item.entity, &item.operation, status, kind, errors, item.data.clone());
+            let mut f =
+                SapInboundService::failure(FailureSource::Pull, &item.entity, &item.operation, status, kind, errors, item.data.clone());
             f.change_id = Some(item.id.clone());
             f.sap_id = serde_json::from_str(&item.data).ok().as_ref().and_then(sap_id_of);
             f
@@ -223,7 +229,10 @@ impl SyncWorker {
         let change = match parse_change(entity, operation, &body) {
             Ok(c) => c,
             Err(problems) => {
-                let errors = serde_json::to_string(&problems.iter().map(|p| serde_json::json!({"field": p.field, "problem": p.problem})).collect::<Vec<_>>()).unwrap_or_default();
+                let errors = serde_json::to_string(
+                    &problems.iter().map(|p| serde_json::json!({"field": p.field, "problem": p.problem})).collect::<Vec<_>>(),
+                )
+                .unwrap_or_default();
                 inbound.refused(refuse(400, "schema", errors)).await;
                 return Err(Refusal::Refused);
             }
@@ -249,7 +258,10 @@ impl SyncWorker {
                         _ => (422, "validation"),
                     };
                     let errors = match &e {
-                        InboundError::Rule(invalid) => serde_json::to_string(&invalid.0.iter().map(|p| serde_json::json!({"field": p.field, "problem": p.problem})).collect::<Vec<_>>()).unwrap_or_default(),
+                        InboundError::Rule(invalid) => serde_json::to_string(
+                            &invalid.0.iter().map(|p| serde_json::json!({"field": p.field, "problem": p.problem})).collect::<Vec<_>>(),
+                        )
+                        .unwrap_or_default(),
                         other => problem("version", &other.to_string()),
                     };
                     inbound.refused(refuse(status, kind, errors)).await;
@@ -275,7 +287,10 @@ impl LoggedOnce<'_> {
         }
     }
 
-    async fn apply(&self, change: &sabil_core::domain::sync::inbound::InboundChange) -> Result<sabil_core::services::sync::InboundOutcome, InboundError> {
+    async fn apply(
+        &self,
+        change: &sabil_core::domain::sync::inbound::InboundChange,
+    ) -> Result<sabil_core::services::sync::InboundOutcome, InboundError> {
         self.inbound.apply(change).await
     }
 }

@@ -181,7 +181,11 @@ async fn report_backlog(worker: &SyncWorker) {
 
 async fn touch(path: Option<&std::path::Path>) {
     if let Some(path) = path
-        && let Err(e) = tokio::fs::write(path, format!("{}\n", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()))).await
+        && let Err(e) = tokio::fs::write(
+            path,
+            format!("{}\n", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())),
+        )
+        .await
     {
         tracing::warn!(error = %e, path = %path.display(), "cannot touch the liveness file");
     }

@@ -250,7 +250,12 @@ both_engines!(a_poison_change_is_dead_lettered_while_other_entities_flow_and_ret
     assert_eq!(dead[0].entity_id, order.id.0);
     assert!(dead[0].last_error.as_deref().unwrap_or_default().contains("422"), "{:?}", dead[0].last_error);
     // The order's next change waits behind it; other entities keep flowing.
-    w.app.ports.orders.change_status(&status_change(&order, order.status, OrderStatus::Cancelled, 5), w.app.ports.clock.now()).await.unwrap();
+    w.app
+        .ports
+        .orders
+        .change_status(&status_change(&order, order.status, OrderStatus::Cancelled, 5), w.app.ports.clock.now())
+        .await
+        .unwrap();
     rename(&w.app, buyer, "Fatima Renamed").await;
     w.worker.push_until_idle().await.unwrap();
     let state = w.sim.state();

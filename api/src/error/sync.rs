@@ -7,9 +7,15 @@ use super::ApiError;
 impl From<SyncError> for ApiError {
     fn from(e: SyncError) -> Self {
         match e {
-            SyncError::NotSap => Self::forbidden("auth.role_forbidden", "Only SAP may use the change feed.", "Sign in with POST /api/auth/sap/login."),
+            SyncError::NotSap => {
+                Self::forbidden("auth.role_forbidden", "Only SAP may use the change feed.", "Sign in with POST /api/auth/sap/login.")
+            }
             SyncError::Invalid(invalid) => invalid.into(),
-            SyncError::NotFound => Self::not_found("sync.change_not_found", "No such change in that state.", Some("List dead letters with `sabil sync dead-letters`.")),
+            SyncError::NotFound => Self::not_found(
+                "sync.change_not_found",
+                "No such change in that state.",
+                Some("List dead letters with `sabil sync dead-letters`."),
+            ),
             SyncError::Storage(e) => e.into(),
         }
     }
@@ -18,7 +24,9 @@ impl From<SyncError> for ApiError {
 impl From<InboundError> for ApiError {
     fn from(e: InboundError) -> Self {
         match e {
-            InboundError::NotSap => Self::forbidden("auth.role_forbidden", "Only SAP may change this.", "Sign in with POST /api/auth/sap/login."),
+            InboundError::NotSap => {
+                Self::forbidden("auth.role_forbidden", "Only SAP may change this.", "Sign in with POST /api/auth/sap/login.")
+            }
             InboundError::Rule(invalid) => invalid.into(),
             InboundError::Stale { sent, applied } => Self::conflict(
                 "sap.stale_version",

@@ -15,8 +15,8 @@ pub mod orders_dto;
 mod promo_codes;
 mod support;
 mod support_admin;
-mod sync;
 pub mod support_dto;
+mod sync;
 mod upload;
 mod users;
 

@@ -226,7 +226,8 @@ async fn apply(
     auth.require(&[Role::Sap])?;
     SapInboundService::check_sap(&auth.0)?;
     let refuse = |status: u16, kind: &str, errors: String| {
-        let mut f = SapInboundService::failure(FailureSource::Push, entity.as_str(), operation.as_str(), status, kind, errors, body.to_string());
+        let mut f =
+            SapInboundService::failure(FailureSource::Push, entity.as_str(), operation.as_str(), status, kind, errors, body.to_string());
         f.sap_id = sap_id_of(&body);
         f
     };

@@ -12,9 +12,9 @@ use crate::domain::sync::{ChangeOperation, InboundEntity, OutboundEntity};
 use crate::domain::{Invalid, Language, ProfileChanges, Role, UserId, UserStatus};
 use crate::error::RepoError;
 use crate::ports::{FailureSource, SyncFailure};
+use crate::services::AddressError;
 use crate::services::catalog::{CatalogError, ProductDraft, PromotionDraft};
 use crate::services::orders::OrderError;
-use crate::services::AddressError;
 
 /// What applying a change did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,11 +66,15 @@ impl From<CatalogError> for InboundError {
     fn from(e: CatalogError) -> Self {
         match e {
             CatalogError::Invalid(i) => Self::Rule(i),
-            CatalogError::NotFound(what) => Self::Rule(Invalid::field("appId", format!("names no {what}"), "Send the ids of existing entities.")),
+            CatalogError::NotFound(what) => {
+                Self::Rule(Invalid::field("appId", format!("names no {what}"), "Send the ids of existing entities."))
+            }
             CatalogError::Conflict(what) => {
                 Self::Rule(Invalid::field("sapId", format!("is taken: {what}"), "Each SAP id may belong to one entity."))
             }
-            CatalogError::OutsideDeliveryAreas => Self::Rule(Invalid::field("latitude", "is outside every delivery area", "Check the location.")),
+            CatalogError::OutsideDeliveryAreas => {
+                Self::Rule(Invalid::field("latitude", "is outside every delivery area", "Check the location."))
+            }
             CatalogError::Denied(_) => Self::NotSap,
             CatalogError::Storage(e) => Self::Storage(e),
         }
@@ -81,7 +85,9 @@ impl From<OrderError> for InboundError {
     fn from(e: OrderError) -> Self {
         match e {
             OrderError::Storage(e) => Self::Storage(e),
-            other => Self::Rule(Invalid::field("status", other.to_string(), "Send a move the order lifecycle allows from where the order is.")),
+            other => {
+                Self::Rule(Invalid::field("status", other.to_string(), "Send a move the order lifecycle allows from where the order is."))
+            }
         }
     }
 }
@@ -116,7 +122,11 @@ impl SapInboundService {
             if let Some(app_id) = header.app_id
                 && app_id != link.app_id
             {
-                return Err(rule("appId", format!("differs from {} already linked to this SAP id", link.app_id), "Send our id as we sent it, or leave it out."));
+                return Err(rule(
+                    "appId",
+                    format!("differs from {} already linked to this SAP id", link.app_id),
+                    "Send our id as we sent it, or leave it out.",
+                ));
             }
             if header.version == link.version {
                 return Ok(InboundOutcome { applied: Applied::AlreadyApplied, app_id: link.app_id });
@@ -153,7 +163,11 @@ impl SapInboundService {
                 for sap_id in &p.product_sap_ids {
                     let link = self.ports.sap_links.find(InboundEntity::Product, sap_id).await?;
                     let link = link.ok_or_else(|| {
-                        rule("productSapIds", format!("{sap_id} is not a product SAP has sent"), "Send the product (PUT /api/products) before promotions on it.")
+                        rule(
+                            "productSapIds",
+                            format!("{sap_id} is not a product SAP has sent"),
+                            "Send the product (PUT /api/products) before promotions on it.",
+                        )
                     })?;
                     product_ids.push(ProductId(link.app_id));
                 }
@@ -179,7 +193,9 @@ impl SapInboundService {
                 self.catalog.deactivate_promotion_from_sap(PromotionId(id)).await?;
                 (Applied::Deleted, id)
             }
-            (Some(SapRecord::Coupon(c)), ChangeOperation::Create | ChangeOperation::Update) => self.issue_coupons(&header.sap_id, c, known).await?,
+            (Some(SapRecord::Coupon(c)), ChangeOperation::Create | ChangeOperation::Update) => {
+                self.issue_coupons(&header.sap_id, c, known).await?
+            }
             (None, ChangeOperation::Delete) if change.entity == InboundEntity::Coupon => {
                 return Err(rule(
                     "operation",
@@ -207,16 +223,24 @@ impl SapInboundService {
                 (Applied::Deleted, id)
             }
             (Some(SapRecord::Order(o)), ChangeOperation::Create | ChangeOperation::Update) => {
-                let id = known.ok_or_else(|| rule("appId", "is required for orders", "Orders are placed in the app; send our order id (appId)."))?;
+                let id = known
+                    .ok_or_else(|| rule("appId", "is required for orders", "Orders are placed in the app; send our order id (appId)."))?;
                 self.move_order(OrderId(id), o, &header.sap_id).await?
             }
             (None, ChangeOperation::Delete) if change.entity == InboundEntity::Order => {
                 let id = known.ok_or_else(|| rule("appId", "is required for orders", "Send our order id (appId)."))?;
-                let update = SapOrderUpdate { status: OrderStatus::Cancelled.as_str().to_owned(), reason: Some("cancelled in SAP".to_owned()) };
+                let update =
+                    SapOrderUpdate { status: OrderStatus::Cancelled.as_str().to_owned(), reason: Some("cancelled in SAP".to_owned()) };
                 let (_, id) = self.move_order(OrderId(id), &update, &header.sap_id).await?;
                 (Applied::Deleted, id)
             }
-            _ => return Err(rule("data", "does not match the entity and operation", "Send the entity's fields on create and update, none on delete.")),
+            _ => {
+                return Err(rule(
+                    "data",
+                    "does not match the entity and operation",
+                    "Send the entity's fields on create and update, none on delete.",
+                ));
+            }
         };
         if !self.ports.sap_links.record(change.entity, &header.sap_id, app_id, header.version, self.ports.clock.now()).await? {
             let applied = self.ports.sap_links.find(change.entity, &header.sap_id).await?.map_or(header.version, |l| l.version);
@@ -242,7 +266,15 @@ impl SapInboundService {
 
     /// A new failure record (its id and time are filled in).
     #[must_use]
-    pub fn failure(source: FailureSource, entity: &str, operation: &str, status: u16, error_type: &str, errors: String, payload: String) -> SyncFailure {
+    pub fn failure(
+        source: FailureSource,
+        entity: &str,
+        operation: &str,
+        status: u16,
+        error_type: &str,
+        errors: String,
+        payload: String,
+    ) -> SyncFailure {
         SyncFailure {
             id: Uuid::now_v7(),
             source,
@@ -268,7 +300,11 @@ impl SapInboundService {
     async fn issue_coupons(&self, sap_id: &str, c: &SapCoupon, known: Option<Uuid>) -> Result<(Applied, Uuid), InboundError> {
         let customer = self.resolve_customer(&c.customer).await?;
         let product = self.ports.sap_links.find(InboundEntity::Product, &c.product_sap_id).await?.ok_or_else(|| {
-            rule("productSapId", format!("{} is not a product SAP has sent", c.product_sap_id), "Send the product (PUT /api/products) first.")
+            rule(
+                "productSapId",
+                format!("{} is not a product SAP has sent", c.product_sap_id),
+                "Send the product (PUT /api/products) first.",
+            )
         })?;
         if !(1..=1000).contains(&c.count) {
             return Err(rule("count", "must be 1 to 1000", "Give the number of coupons in the batch."));
@@ -315,17 +351,21 @@ impl SapInboundService {
             None => None,
         };
         let changes = ProfileChanges { full_name, language, location: None };
+        // SAP's id first, so that the change the update writes to our feed carries it.
+        self.remember(OutboundEntity::Customer, id.0, sap_id).await?;
         if !changes.is_empty() {
             self.ports.users.update_profile(id, &changes, self.ports.clock.now()).await?;
         }
-        self.remember(OutboundEntity::Customer, id.0, sap_id).await
+        Ok(())
     }
 
     /// Stores SAP's id on our entity unless it has one; another entity holding it is a broken rule.
     async fn remember(&self, entity: OutboundEntity, id: Uuid, sap_id: &str) -> Result<(), InboundError> {
         match self.ports.sap_links.remember_sap_id(entity, id, sap_id).await {
             Ok(_) => Ok(()),
-            Err(RepoError::Conflict(_)) => Err(rule("sapId", format!("{sap_id} belongs to another {}", entity.as_str()), "Each SAP id may belong to one entity.")),
+            Err(RepoError::Conflict(_)) => {
+                Err(rule("sapId", format!("{sap_id} belongs to another {}", entity.as_str()), "Each SAP id may belong to one entity."))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -342,8 +382,9 @@ impl SapInboundService {
         };
         if let Some(old) = existing {
             let address = Address { details, location, area_id, updated_at: now, ..old };
-            self.ports.addresses.update(&address).await?;
+            // SAP's id first, so that the change the update writes to our feed carries it.
             self.remember(OutboundEntity::Address, address.id.0, sap_id).await?;
+            self.ports.addresses.update(&address).await?;
             return Ok((Applied::Updated, address.id.0));
         }
         if known.is_some() && self.link_exists(InboundEntity::DeliveryDetails, sap_id).await? {
@@ -360,7 +401,11 @@ impl SapInboundService {
             updated_at: now,
         };
         if !self.ports.addresses.create(&address, self.addresses.settings().max_per_customer).await? {
-            return Err(rule("customerAppId", "has the most addresses a customer may keep", "Delete one of the customer's addresses first."));
+            return Err(rule(
+                "customerAppId",
+                "has the most addresses a customer may keep",
+                "Delete one of the customer's addresses first.",
+            ));
         }
         Ok((Applied::Created, address.id.0))
     }
@@ -370,9 +415,18 @@ impl SapInboundService {
     }
 
     async fn move_order(&self, id: OrderId, update: &SapOrderUpdate, sap_id: &str) -> Result<(Applied, Uuid), InboundError> {
-        let order = self.ports.orders.get(id).await?.ok_or_else(|| rule("appId", format!("{} is not an order", id.0), "Send our order id (appId)."))?;
+        let order = self
+            .ports
+            .orders
+            .get(id)
+            .await?
+            .ok_or_else(|| rule("appId", format!("{} is not an order", id.0), "Send our order id (appId)."))?;
         let to = OrderStatus::parse(&update.status).ok_or_else(|| {
-            rule("status", format!("'{}' is not an order status", update.status), "Send one of: confirmed, out_for_delivery, delivered, cancelled, ...")
+            rule(
+                "status",
+                format!("'{}' is not an order status", update.status),
+                "Send one of: confirmed, out_for_delivery, delivered, cancelled, ...",
+            )
         })?;
         self.remember(OutboundEntity::Order, id.0, sap_id).await?;
         if order.status != to {

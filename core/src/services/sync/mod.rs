@@ -109,7 +109,12 @@ impl SyncService {
             return Err(Invalid::field("ids", format!("must hold 1 to {MAX_PAGE} ids"), "Send the ids of the changes applied.").into());
         }
         let done = self.ports.changes.confirm(ids, "sap", self.ports.clock.now()).await?;
-        tracing::info!(completed = done.completed.len(), already = done.already.len(), unknown = done.unknown.len(), "SAP confirmed changes");
+        tracing::info!(
+            completed = done.completed.len(),
+            already = done.already.len(),
+            unknown = done.unknown.len(),
+            "SAP confirmed changes"
+        );
         Ok(done)
     }
 
