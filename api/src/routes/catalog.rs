@@ -11,8 +11,12 @@ use sabil_core::ports::ProductQuery;
 
 use super::ApiTags;
 use super::catalog_dto::{DeliveryAreaDto, ProductDto, ProductPage, ProductTypeDto, PromotionDto, SlotAvailabilityDto, language};
+use super::sync::{SapApplied, apply};
+use crate::auth::BearerAuth;
+use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use sabil_core::domain::sync::{ChangeOperation, InboundEntity};
 
 /// Products, promotions, delivery areas and slots.
 #[derive(Default)]
@@ -131,6 +135,96 @@ impl CatalogApi {
         }
         let slots = state.app.catalog.slots(DeliveryAreaId(area_id.0), from, days).await?;
         Ok(Json(slots.into_iter().map(Into::into).collect()))
+    }
+
+    /// SAP creates a product (a repeated SAP id updates it)
+    ///
+    /// Role sap: SAP's change (see "SAP integration" in the README for the body). 400 lists every
+    /// field's problem, 422 names the business rule broken, 409 refuses a version older than the one
+    /// applied; every refusal is kept in `sync_failures`.
+    #[oai(path = "/products", method = "post", operation_id = "sapCreateProduct", tag = "ApiTags::Sap")]
+    async fn sap_create_product(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<Json<SapApplied>> {
+        apply(&state, &auth, InboundEntity::Product, ChangeOperation::Create, body.0).await
+    }
+
+    /// SAP updates a product
+    ///
+    /// Role sap: SAP's change (see "SAP integration" in the README for the body). 400 lists every
+    /// field's problem, 422 names the business rule broken, 409 refuses a version older than the one
+    /// applied; every refusal is kept in `sync_failures`.
+    #[oai(path = "/products", method = "put", operation_id = "sapUpdateProduct", tag = "ApiTags::Sap")]
+    async fn sap_update_product(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<Json<SapApplied>> {
+        apply(&state, &auth, InboundEntity::Product, ChangeOperation::Update, body.0).await
+    }
+
+    /// SAP takes a product off sale
+    ///
+    /// Role sap: SAP's change (see "SAP integration" in the README for the body). 400 lists every
+    /// field's problem, 422 names the business rule broken, 409 refuses a version older than the one
+    /// applied; every refusal is kept in `sync_failures`.
+    #[oai(path = "/products", method = "delete", operation_id = "sapDeleteProduct", tag = "ApiTags::Sap")]
+    async fn sap_delete_product(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<Json<SapApplied>> {
+        apply(&state, &auth, InboundEntity::Product, ChangeOperation::Delete, body.0).await
+    }
+
+    /// SAP creates a promotion
+    ///
+    /// Role sap: SAP's change (see "SAP integration" in the README for the body). 400 lists every
+    /// field's problem, 422 names the business rule broken, 409 refuses a version older than the one
+    /// applied; every refusal is kept in `sync_failures`.
+    #[oai(path = "/promotions", method = "post", operation_id = "sapCreatePromotion", tag = "ApiTags::Sap")]
+    async fn sap_create_promotion(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<Json<SapApplied>> {
+        apply(&state, &auth, InboundEntity::Promotion, ChangeOperation::Create, body.0).await
+    }
+
+    /// SAP updates a promotion
+    ///
+    /// Role sap: SAP's change (see "SAP integration" in the README for the body). 400 lists every
+    /// field's problem, 422 names the business rule broken, 409 refuses a version older than the one
+    /// applied; every refusal is kept in `sync_failures`.
+    #[oai(path = "/promotions", method = "put", operation_id = "sapUpdatePromotion", tag = "ApiTags::Sap")]
+    async fn sap_update_promotion(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<Json<SapApplied>> {
+        apply(&state, &auth, InboundEntity::Promotion, ChangeOperation::Update, body.0).await
+    }
+
+    /// SAP ends a promotion
+    ///
+    /// Role sap: SAP's change (see "SAP integration" in the README for the body). 400 lists every
+    /// field's problem, 422 names the business rule broken, 409 refuses a version older than the one
+    /// applied; every refusal is kept in `sync_failures`.
+    #[oai(path = "/promotions", method = "delete", operation_id = "sapDeletePromotion", tag = "ApiTags::Sap")]
+    async fn sap_delete_promotion(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<Json<SapApplied>> {
+        apply(&state, &auth, InboundEntity::Promotion, ChangeOperation::Delete, body.0).await
     }
 }
 

@@ -13,10 +13,12 @@ use time::OffsetDateTime;
 use super::ApiTags;
 use super::catalog_dto::{MoneyDto, language};
 use super::orders_dto::{CartDto, OrderDetailsDto, OrderDto, OrderPage, OrderStatusDto};
+use super::sync::{SapApplied, apply};
 use crate::auth::BearerAuth;
 use crate::body::JsonBody;
 use crate::error::ApiResult;
 use crate::state::AppState;
+use sabil_core::domain::sync::{ChangeOperation, InboundEntity};
 
 /// Why the customer cancels.
 #[derive(Debug, Object, Deserialize, Default)]
@@ -166,6 +168,51 @@ impl OrdersApi {
             payment_url: start.payment_url,
             amount: start.amount.into(),
         })))
+    }
+
+    /// SAP acknowledges an order (its id, and a status)
+    ///
+    /// Role sap: SAP's change (see "SAP integration" in the README for the body). 400 lists every
+    /// field's problem, 422 names the business rule broken, 409 refuses a version older than the one
+    /// applied; every refusal is kept in `sync_failures`.
+    #[oai(path = "/orders", method = "post", operation_id = "sapCreateOrder", tag = "ApiTags::Sap")]
+    async fn sap_create_order(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<Json<SapApplied>> {
+        apply(&state, &auth, InboundEntity::Order, ChangeOperation::Create, body.0).await
+    }
+
+    /// SAP moves an order (status and delivery)
+    ///
+    /// Role sap: SAP's change (see "SAP integration" in the README for the body). 400 lists every
+    /// field's problem, 422 names the business rule broken, 409 refuses a version older than the one
+    /// applied; every refusal is kept in `sync_failures`.
+    #[oai(path = "/orders", method = "put", operation_id = "sapUpdateOrder", tag = "ApiTags::Sap")]
+    async fn sap_update_order(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<Json<SapApplied>> {
+        apply(&state, &auth, InboundEntity::Order, ChangeOperation::Update, body.0).await
+    }
+
+    /// SAP cancels an order
+    ///
+    /// Role sap: SAP's change (see "SAP integration" in the README for the body). 400 lists every
+    /// field's problem, 422 names the business rule broken, 409 refuses a version older than the one
+    /// applied; every refusal is kept in `sync_failures`.
+    #[oai(path = "/orders", method = "delete", operation_id = "sapDeleteOrder", tag = "ApiTags::Sap")]
+    async fn sap_delete_order(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: JsonBody<serde_json::Value>,
+    ) -> ApiResult<Json<SapApplied>> {
+        apply(&state, &auth, InboundEntity::Order, ChangeOperation::Delete, body.0).await
     }
 }
 

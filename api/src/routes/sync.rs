@@ -1,7 +1,6 @@
 //! The SAP integration (role sap): our change feed (`GET /api/changes`, `POST /api/confirm-changes`)
 //! and SAP's changes to the entities it shares with us (`POST`/`PUT`/`DELETE /api/{entity}`). Every
 //! refused change is kept in `sync_failures` with its payload and problems, and logged.
-use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -66,7 +65,8 @@ impl From<ChangeRecord> for ChangeDto {
 #[oai(rename_all = "camelCase")]
 pub struct ChangePage {
     pub items: Vec<ChangeDto>,
-    /// `after` for the next page; absent on the last page.
+    /// `after` for the next page; absent when this page is not full (a full page may be the last: the
+    /// next read is then empty).
     pub next_cursor: Option<String>,
 }
 
@@ -157,8 +157,8 @@ macro_rules! sap_operations {
                 /// `appId` (fields: README, "SAP integration"). 400 lists every field's problem; 422 names
                 /// the business rule broken; 409 refuses a version older than the one applied.
                 #[oai(path = $path, method = $method, operation_id = $op_id)]
-                async fn $fn(&self, state: Data<&AppState>, req: &Request, auth: BearerAuth, body: JsonBody<Value>) -> ApiResult<Json<SapApplied>> {
-                    apply(&state, req, &auth, $entity, $operation, body.0).await
+                async fn $fn(&self, state: Data<&AppState>, auth: BearerAuth, body: JsonBody<Value>) -> ApiResult<Json<SapApplied>> {
+                    apply(&state, &auth, $entity, $operation, body.0).await
                 }
             )*
 
@@ -190,12 +190,6 @@ macro_rules! sap_operations {
 }
 
 sap_operations! {
-    "/products", "post", "sapCreateProduct", create_product, InboundEntity::Product, ChangeOperation::Create, "SAP creates a product (a repeated SAP id updates it)";
-    "/products", "put", "sapUpdateProduct", update_product, InboundEntity::Product, ChangeOperation::Update, "SAP updates a product";
-    "/products", "delete", "sapDeleteProduct", delete_product, InboundEntity::Product, ChangeOperation::Delete, "SAP takes a product off sale";
-    "/promotions", "post", "sapCreatePromotion", create_promotion, InboundEntity::Promotion, ChangeOperation::Create, "SAP creates a promotion";
-    "/promotions", "put", "sapUpdatePromotion", update_promotion, InboundEntity::Promotion, ChangeOperation::Update, "SAP updates a promotion";
-    "/promotions", "delete", "sapDeletePromotion", delete_promotion, InboundEntity::Promotion, ChangeOperation::Delete, "SAP ends a promotion";
     "/coupons", "post", "sapCreateCoupons", create_coupons, InboundEntity::Coupon, ChangeOperation::Create, "SAP gives a customer a batch of coupons";
     "/coupons", "put", "sapUpdateCoupons", update_coupons, InboundEntity::Coupon, ChangeOperation::Update, "SAP sends a coupon batch again (issued once per SAP id)";
     "/coupons", "delete", "sapDeleteCoupons", delete_coupons, InboundEntity::Coupon, ChangeOperation::Delete, "SAP withdraws a coupon batch (refused: coupons given are kept until they expire)";
@@ -205,9 +199,6 @@ sap_operations! {
     "/delivery-details", "post", "sapCreateDeliveryDetails", create_delivery_details, InboundEntity::DeliveryDetails, ChangeOperation::Create, "SAP adds a delivery address";
     "/delivery-details", "put", "sapUpdateDeliveryDetails", update_delivery_details, InboundEntity::DeliveryDetails, ChangeOperation::Update, "SAP updates a delivery address";
     "/delivery-details", "delete", "sapDeleteDeliveryDetails", delete_delivery_details, InboundEntity::DeliveryDetails, ChangeOperation::Delete, "SAP removes a delivery address";
-    "/orders", "post", "sapCreateOrder", create_order, InboundEntity::Order, ChangeOperation::Create, "SAP acknowledges an order (its id, and a status)";
-    "/orders", "put", "sapUpdateOrder", update_order, InboundEntity::Order, ChangeOperation::Update, "SAP moves an order (status and delivery)";
-    "/orders", "delete", "sapDeleteOrder", delete_order, InboundEntity::Order, ChangeOperation::Delete, "SAP cancels an order";
 }
 
 fn problems_json(fields: &[FieldProblemBody]) -> String {
@@ -215,9 +206,8 @@ fn problems_json(fields: &[FieldProblemBody]) -> String {
         .unwrap_or_default()
 }
 
-async fn apply(
+pub(super) async fn apply(
     state: &AppState,
-    _req: &Request,
     auth: &BearerAuth,
     entity: InboundEntity,
     operation: ChangeOperation,

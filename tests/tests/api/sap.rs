@@ -621,6 +621,26 @@ api_test!(sap_adds_a_delivery_address_inside_an_area_and_refuses_one_outside, |t
     assert_eq!((f.entity.as_str(), f.sap_id.as_deref()), ("address", Some("A-2")));
     assert_eq!(t.get_as("/api/addresses", &me).await.body["items"].as_array().map(Vec::len), Some(1));
 
+    // An address the customer made in the app, linked by SAP: the feed's update carries SAP's id.
+    let own = t
+        .post_as(
+            "/api/addresses",
+            json!({"type": "apartment", "label": "Work", "block": "1", "street": "Najda St", "building": "Sky Tower", "floor": "3",
+                   "apartment": "12", "location": {"latitude": 24.495, "longitude": 54.405}}),
+            &me,
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::CREATED, "{}", own.body);
+    let own = own.body["id"].as_str().expect("id").to_owned();
+    let link = json!({"appId": own, "sapId": "A-3", "version": 1, "customerAppId": id, "kind": "apartment", "label": "Work",
+        "block": "1", "street": "Najda St", "building": "Sky Tower", "floor": "4", "apartment": "12", "latitude": 24.495, "longitude": 54.405});
+    assert_eq!(applied(&t, "PUT", "/api/delivery-details", &link, &sap, "updated").await, own);
+    let feed = t.get_as("/api/changes", &sap).await;
+    let last = feed.body["items"].as_array().and_then(|i| i.last().cloned()).expect("a change");
+    assert_eq!((last["entityId"].as_str(), last["operation"].as_str()), (Some(own.as_str()), Some("update")), "{last}");
+    assert_eq!((last["data"]["sapId"].as_str(), last["data"]["floor"].as_str()), (Some("A-3"), Some("4")), "{last}");
+    t.raw("DELETE", &format!("/api/addresses/{own}"), None, None, Some(&me)).await;
+
     let removed = json!({"sapId": "A-1", "version": 3, "customerAppId": id});
     assert_eq!(applied(&t, "DELETE", "/api/delivery-details", &removed, &sap, "deleted").await, address_id);
     assert_eq!(t.get_as("/api/addresses", &me).await.body["items"], json!([]));
