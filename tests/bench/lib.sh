@@ -135,16 +135,6 @@ sap_client_token() {
         die "SAP login gave no accessToken: $body"
 }
 
-wrk_ms() { # wrk_ms DURATION : a wrk duration (850.00us, 1.23ms, 1.02s, 2.00m) in milliseconds
-    python3 - "$1" <<'PY'
-import re, sys
-m = re.fullmatch(r"([0-9.]+)(us|ms|s|m)", sys.argv[1])
-if not m:
-    sys.exit(f"cannot read the duration {sys.argv[1]!r}")
-print(f"{float(m[1]) * {'us': 0.001, 'ms': 1, 's': 1000, 'm': 60000}[m[2]]:.3f}")
-PY
-}
-
 find_bench_bin() { # find_bench_bin NAME : the newest release bench binary NAME-<hash>
     local f
     while IFS= read -r f; do
