@@ -123,6 +123,28 @@ conformance!(updating_a_product_keeps_its_creation_time, |stores| async move {
     assert_eq!(stores.products.update(&unknown).await, Err(RepoError::NotFound));
 });
 
+conformance!(an_upsert_creates_then_replaces_all_but_the_image_and_creation_time, |stores| async move {
+    let mut p = product(1, ProductType::Pack, true);
+    p.sap_id = Some("P-UPSERT".into());
+    assert_eq!(stores.products.upsert(&p).await, Ok(true), "created");
+    assert_eq!(stores.products.get(p.id).await.expect("get"), Some(p.clone()));
+    let changed = Product {
+        title: text("New label"),
+        price_per_pack: Money::new(990, Currency::Kwd),
+        image_id: None,
+        active: false,
+        created_at: at(99),
+        updated_at: at(50),
+        ..p.clone()
+    };
+    assert_eq!(stores.products.upsert(&changed).await, Ok(false), "replaced");
+    let kept = Product { created_at: p.created_at, image_id: p.image_id, ..changed.clone() };
+    assert_eq!(stores.products.get(p.id).await.expect("get"), Some(kept));
+    let mut twin = product(2, ProductType::Pack, true);
+    twin.sap_id = p.sap_id.clone();
+    assert!(matches!(stores.products.upsert(&twin).await, Err(RepoError::Conflict(_))), "SAP ids stay unique");
+});
+
 conformance!(products_list_by_sort_order_with_filters_and_pages, |stores| async move {
     let mut all = Vec::new();
     for (i, (t, active)) in [

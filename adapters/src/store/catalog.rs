@@ -120,6 +120,28 @@ impl ProductRepository for SqlProductRepository {
         if n == 0 { Err(RepoError::NotFound) } else { Ok(()) }
     }
 
+    async fn upsert(&self, p: &Product) -> Result<bool, RepoError> {
+        // `created_at` comes back unchanged on an update: equal to ours only when this call inserted.
+        let created_at: DbTime = with_db!(&self.db, pool, E => sqlx::query_scalar::<E, DbTime>(
+            "INSERT INTO products (id, sap_id, title_ar, title_en, description_ar, description_en, product_type, volume_ml, \
+             bottles_per_pack, price_minor, currency, min_quantity, max_quantity, image_id, active, sort_order, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+             ON CONFLICT (id) DO UPDATE SET sap_id = excluded.sap_id, title_ar = excluded.title_ar, title_en = excluded.title_en, \
+             description_ar = excluded.description_ar, description_en = excluded.description_en, product_type = excluded.product_type, \
+             volume_ml = excluded.volume_ml, bottles_per_pack = excluded.bottles_per_pack, price_minor = excluded.price_minor, \
+             currency = excluded.currency, min_quantity = excluded.min_quantity, max_quantity = excluded.max_quantity, \
+             active = excluded.active, sort_order = excluded.sort_order, updated_at = excluded.updated_at \
+             RETURNING created_at",
+        )
+        .bind(p.id.0).bind(&p.sap_id).bind(&p.title.ar).bind(&p.title.en).bind(&p.description.ar).bind(&p.description.en)
+        .bind(p.product_type.as_str()).bind(db_count(p.volume_ml)).bind(db_count(p.bottles_per_pack)).bind(p.price_per_pack.minor)
+        .bind(p.price_per_pack.currency.code()).bind(db_count(p.min_quantity)).bind(db_count(p.max_quantity)).bind(p.image_id)
+        .bind(p.active).bind(p.sort_order).bind(DbTime(p.created_at)).bind(DbTime(p.updated_at))
+        .fetch_one(pool).await)
+        .map_err(repo_error)?;
+        Ok(created_at.0 == p.created_at)
+    }
+
     async fn get(&self, id: ProductId) -> Result<Option<Product>, RepoError> {
         let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1");
         let row: Option<ProductRow> =

@@ -58,6 +58,23 @@ impl ProductRepository for InMemoryProducts {
         Ok(())
     }
 
+    async fn upsert(&self, p: &Product) -> Result<bool, RepoError> {
+        let mut rows = lock(&self.0);
+        if sap_taken(&rows, p.sap_id.as_ref(), |r| (r.id.0, r.sap_id.as_ref()), p.id.0) {
+            return Err(RepoError::Conflict("products.sap_id".into()));
+        }
+        match rows.iter_mut().find(|r| r.id == p.id) {
+            Some(row) => {
+                *row = Product { created_at: row.created_at, image_id: row.image_id, ..p.clone() };
+                Ok(false)
+            }
+            None => {
+                rows.push(p.clone());
+                Ok(true)
+            }
+        }
+    }
+
     async fn get(&self, id: ProductId) -> Result<Option<Product>, RepoError> {
         Ok(lock(&self.0).iter().find(|p| p.id == id).cloned())
     }

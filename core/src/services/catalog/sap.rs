@@ -8,33 +8,19 @@ use super::{CatalogError, CatalogService, ProductDraft, PromotionDraft};
 use crate::domain::catalog::{Product, ProductId, Promotion, PromotionId};
 
 impl CatalogService {
-    /// Creates the product (with `id`, or a new one) or replaces it when it exists; SAP never sends
-    /// images, so an existing product keeps its image.
+    /// Creates the product (with `id`, or a new one) or replaces it when it exists, in one write; SAP
+    /// never sends images, so an existing product keeps its image. Returns its id and whether it was
+    /// created.
     ///
     /// # Errors
     /// `Invalid`, `Conflict` (SAP id taken by another product), `Storage`.
-    pub async fn save_product_from_sap(&self, id: Option<ProductId>, mut draft: ProductDraft) -> Result<Product, CatalogError> {
+    pub async fn save_product_from_sap(&self, id: Option<ProductId>, draft: ProductDraft) -> Result<(ProductId, bool), CatalogError> {
         draft.validate()?;
         let now = self.ports.clock.now();
-        let existing = match id {
-            Some(id) => self.ports.products.get(id).await?,
-            None => None,
-        };
-        let product = match existing {
-            Some(old) => {
-                draft.image_id = old.image_id;
-                let product = product_from(old.id, draft, old.created_at, now);
-                self.ports.products.update(&product).await.map_err(not_found("product"))?;
-                product
-            }
-            None => {
-                let product = product_from(id.unwrap_or_else(|| ProductId(Uuid::now_v7())), draft, now, now);
-                self.ports.products.create(&product).await?;
-                product
-            }
-        };
+        let product = product_from(id.unwrap_or_else(|| ProductId(Uuid::now_v7())), draft, now, now);
+        let created = self.ports.products.upsert(&product).await?;
         self.settings.changes.catalog_changed().await;
-        Ok(product)
+        Ok((product.id, created))
     }
 
     /// Takes a product off sale (SAP's delete): it stays for the orders that have it.

@@ -149,9 +149,8 @@ impl SapInboundService {
                     active: p.active,
                     sort_order: p.sort_order,
                 };
-                let existed = self.exists_product(known).await?;
-                let saved = self.catalog.save_product_from_sap(known.map(ProductId), draft).await?;
-                (created_or_updated(existed), saved.id.0)
+                let (id, created) = self.catalog.save_product_from_sap(known.map(ProductId), draft).await?;
+                (created_or_updated(!created), id.0)
             }
             (None, ChangeOperation::Delete) if change.entity == InboundEntity::Product => {
                 let id = known.ok_or_else(unknown_sap_id)?;
@@ -288,13 +287,6 @@ impl SapInboundService {
             payload,
             created_at: time::OffsetDateTime::UNIX_EPOCH,
         }
-    }
-
-    async fn exists_product(&self, id: Option<Uuid>) -> Result<bool, InboundError> {
-        Ok(match id {
-            Some(id) => self.ports.products.get(ProductId(id)).await?.is_some(),
-            None => false,
-        })
     }
 
     async fn issue_coupons(&self, sap_id: &str, c: &SapCoupon, known: Option<Uuid>) -> Result<(Applied, Uuid), InboundError> {
