@@ -121,25 +121,24 @@ impl ProductRepository for SqlProductRepository {
     }
 
     async fn upsert(&self, p: &Product) -> Result<bool, RepoError> {
-        // `created_at` comes back unchanged on an update: equal to ours only when this call inserted.
-        let created_at: DbTime = with_db!(&self.db, pool, E => sqlx::query_scalar::<E, DbTime>(
-            "INSERT INTO products (id, sap_id, title_ar, title_en, description_ar, description_en, product_type, volume_ml, \
-             bottles_per_pack, price_minor, currency, min_quantity, max_quantity, image_id, active, sort_order, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
-             ON CONFLICT (id) DO UPDATE SET sap_id = excluded.sap_id, title_ar = excluded.title_ar, title_en = excluded.title_en, \
-             description_ar = excluded.description_ar, description_en = excluded.description_en, product_type = excluded.product_type, \
-             volume_ml = excluded.volume_ml, bottles_per_pack = excluded.bottles_per_pack, price_minor = excluded.price_minor, \
-             currency = excluded.currency, min_quantity = excluded.min_quantity, max_quantity = excluded.max_quantity, \
-             active = excluded.active, sort_order = excluded.sort_order, updated_at = excluded.updated_at \
-             RETURNING created_at",
+        // SAP's writes are mostly updates: a plain UPDATE first (cheaper than INSERT .. ON CONFLICT on
+        // PostgreSQL), and the insert only when no row has the id. Two writers inserting the same new id
+        // at once: the second gets `Conflict` and its retry updates.
+        let n = with_db!(&self.db, pool, E => sqlx::query::<E>(
+            "UPDATE products SET sap_id = $2, title_ar = $3, title_en = $4, description_ar = $5, description_en = $6, product_type = $7, \
+             volume_ml = $8, bottles_per_pack = $9, price_minor = $10, currency = $11, min_quantity = $12, max_quantity = $13, \
+             active = $14, sort_order = $15, updated_at = $16 WHERE id = $1",
         )
         .bind(p.id.0).bind(&p.sap_id).bind(&p.title.ar).bind(&p.title.en).bind(&p.description.ar).bind(&p.description.en)
         .bind(p.product_type.as_str()).bind(db_count(p.volume_ml)).bind(db_count(p.bottles_per_pack)).bind(p.price_per_pack.minor)
-        .bind(p.price_per_pack.currency.code()).bind(db_count(p.min_quantity)).bind(db_count(p.max_quantity)).bind(p.image_id)
-        .bind(p.active).bind(p.sort_order).bind(DbTime(p.created_at)).bind(DbTime(p.updated_at))
-        .fetch_one(pool).await)
+        .bind(p.price_per_pack.currency.code()).bind(db_count(p.min_quantity)).bind(db_count(p.max_quantity))
+        .bind(p.active).bind(p.sort_order).bind(DbTime(p.updated_at))
+        .execute(pool).await.map(|r| r.rows_affected()))
         .map_err(repo_error)?;
-        Ok(created_at.0 == p.created_at)
+        if n > 0 {
+            return Ok(false);
+        }
+        self.create(p).await.map(|()| true)
     }
 
     async fn get(&self, id: ProductId) -> Result<Option<Product>, RepoError> {
