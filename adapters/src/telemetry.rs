@@ -91,6 +91,12 @@ fn sap_filter(filter: &str) -> EnvFilter {
     EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new(format!("off,{LOG_TARGET}=info")))
 }
 
+/// Tests that install a scoped log subscriber run one at a time: tracing caches per call site whether
+/// anyone listens, and two scoped subscribers coming and going on other threads can leave a call site
+/// cached as unheard for the other test.
+#[cfg(test)]
+pub(crate) static SUBSCRIBER_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::expect_used)]
@@ -104,6 +110,7 @@ mod tests {
 
     #[test]
     fn the_sap_file_gets_the_sap_events_only_as_json_lines() {
+        let _one_at_a_time = SUBSCRIBER_TESTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let folder = tempfile::tempdir().expect("a temporary folder");
         let dir = folder.path().join("logs");
         let (layers, guard, problem) = layers(LogFormat::Json, "warn", Some(&dir));

@@ -370,8 +370,14 @@ impl std::io::Write for Captured {
     }
 }
 
-#[tokio::test]
-async fn calls_are_logged_with_their_bodies_but_never_the_password_or_token() {
+#[test]
+fn calls_are_logged_with_their_bodies_but_never_the_password_or_token() {
+    let _one_at_a_time = crate::telemetry::SUBSCRIBER_TESTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    runtime.block_on(logged_call());
+}
+
+async fn logged_call() {
     let server = MockServer::start().await;
     login_answers(&server, TOKEN, 1).await;
     Mock::given(method("PUT")).and(path("/api/customers")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
