@@ -57,6 +57,12 @@ pub fn parse_change(entity: InboundEntity, operation: ChangeOperation, body: &Va
     }
 }
 
+/// Problems as `sync_failures.errors` keeps them: `[{"field": .., "problem": ..}]`.
+#[must_use]
+pub fn problems_json(problems: &[FieldProblem]) -> String {
+    Value::Array(problems.iter().map(|p| serde_json::json!({"field": p.field, "problem": p.problem})).collect()).to_string()
+}
+
 /// The SAP id in a body, if it has one (for logs of refused changes).
 #[must_use]
 pub fn sap_id_of(body: &Value) -> Option<String> {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
 use sabil_adapters::app::App;
-use sabil_adapters::sap_records::{parse_change, sap_id_of};
+use sabil_adapters::sap_records::{parse_change, problems_json, sap_id_of};
 use sabil_core::domain::sync::{ChangeOperation, InboundEntity};
 use sabil_core::error::{GatewayError, RepoError};
 use sabil_core::ports::{ErpChange, FailureSource};
@@ -229,11 +229,7 @@ impl SyncWorker {
         let change = match parse_change(entity, operation, &body) {
             Ok(c) => c,
             Err(problems) => {
-                let errors = serde_json::to_string(
-                    &problems.iter().map(|p| serde_json::json!({"field": p.field, "problem": p.problem})).collect::<Vec<_>>(),
-                )
-                .unwrap_or_default();
-                inbound.refused(refuse(400, "schema", errors)).await;
+                inbound.refused(refuse(400, "schema", problems_json(&problems))).await;
                 return Err(Refusal::Refused);
             }
         };
@@ -247,25 +243,11 @@ impl SyncWorker {
                     tokio::time::sleep(Duration::from_millis(200 * u64::from(tries))).await;
                 }
                 Err(InboundError::Storage(e)) => return Err(Refusal::Storage(e)),
-                Err(e @ InboundError::Stale { .. }) => {
-                    inbound.refused(refuse(409, "conflict", problem("version", &e.to_string()))).await;
-                    return Ok(Pulled::Superseded);
-                }
                 Err(e) => {
-                    let (status, kind) = match &e {
-                        InboundError::Stale { .. } => (409, "conflict"),
-                        InboundError::NotSap => (403, "forbidden"),
-                        _ => (422, "validation"),
-                    };
-                    let errors = match &e {
-                        InboundError::Rule(invalid) => serde_json::to_string(
-                            &invalid.0.iter().map(|p| serde_json::json!({"field": p.field, "problem": p.problem})).collect::<Vec<_>>(),
-                        )
-                        .unwrap_or_default(),
-                        other => problem("version", &other.to_string()),
-                    };
-                    inbound.refused(refuse(status, kind, errors)).await;
-                    return Err(Refusal::Refused);
+                    let (status, kind) = e.status();
+                    inbound.refused(refuse(status, kind, problems_json(&e.problems()))).await;
+                    // An obsolete version is processed (superseded), anything else holds its entity back.
+                    return if matches!(e, InboundError::Stale { .. }) { Ok(Pulled::Superseded) } else { Err(Refusal::Refused) };
                 }
             }
         }

@@ -1,14 +1,8 @@
 //! JSON of the change records SAP reads for customers and addresses (orders have theirs in
 //! `orders/json.rs`): the entity as it is after the change, with our id and SAP's, in our field names.
+use sabil_core::domain::User;
 use sabil_core::domain::address::{Address, AddressText};
-use sabil_core::domain::{Role, User};
 use serde_json::json;
-
-/// Whether changes of this account are recorded for SAP: customers, once they have verified their phone
-/// (an unverified registration is not a customer of the business yet; admins never are).
-pub(crate) fn is_sap_customer(u: &User) -> bool {
-    u.role == Role::Customer && u.verified_at.is_some()
-}
 
 /// The customer as its change record carries it.
 pub(crate) fn customer_change(u: &User) -> String {

@@ -12,7 +12,7 @@ use sqlx::AssertSqlSafe;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::change_json::{customer_change, is_sap_customer};
+use super::change_json::customer_change;
 use super::sync::insert_change;
 use super::{Db, DbTime, Dialect, repo_error, with_db};
 
@@ -110,7 +110,7 @@ impl UserRepository for SqlUserRepository {
                 .fetch_one(&mut *tx).await.map_err(repo_error)?;
             let user = User::try_from(row)?;
             // A customer created active (by staff or SAP) is a customer of the business at once.
-            if is_sap_customer(&user) {
+            if user.is_sap_customer() {
                 insert_change!(E, tx, OutboundEntity::Customer, user.id.0, ChangeOperation::Create, customer_change(&user), u.now);
             }
             tx.commit().await.map_err(repo_error)?;
@@ -154,7 +154,7 @@ impl UserRepository for SqlUserRepository {
                 .bind(id.0).bind(DbTime(now)).fetch_optional(&mut *tx).await.map_err(repo_error)?;
             let user = User::try_from(row.ok_or(RepoError::NotFound)?)?;
             // Verifying the phone makes the registration a customer of the business: SAP learns of it now.
-            if is_sap_customer(&user) {
+            if user.is_sap_customer() {
                 insert_change!(E, tx, OutboundEntity::Customer, user.id.0, ChangeOperation::Create, customer_change(&user), now);
             }
             tx.commit().await.map_err(repo_error)?;
@@ -179,7 +179,7 @@ impl UserRepository for SqlUserRepository {
                 .bind(acc).bind(DbTime(now)).bind(c.full_name.as_ref().map(|n| n.as_str().to_lowercase()))
                 .fetch_optional(&mut *tx).await.map_err(repo_error)?;
             let user = User::try_from(row.ok_or(RepoError::NotFound)?)?;
-            if is_sap_customer(&user) {
+            if user.is_sap_customer() {
                 insert_change!(E, tx, OutboundEntity::Customer, user.id.0, ChangeOperation::Update, customer_change(&user), now);
             }
             tx.commit().await.map_err(repo_error)?;
@@ -202,7 +202,7 @@ impl UserRepository for SqlUserRepository {
                 .bind(id.0).bind(status.as_str()).bind(DbTime(now)).fetch_optional(&mut *tx).await.map_err(repo_error)?;
             let user = User::try_from(row.ok_or(RepoError::NotFound)?)?;
             // Blocking and unblocking a customer SAP knows is an update of its status there.
-            if is_sap_customer(&user) {
+            if user.is_sap_customer() {
                 insert_change!(E, tx, OutboundEntity::Customer, user.id.0, ChangeOperation::Update, customer_change(&user), now);
             }
             tx.commit().await.map_err(repo_error)?;
@@ -221,7 +221,7 @@ impl UserRepository for SqlUserRepository {
             let erased: Option<UserRow> = sqlx::query_as::<E, UserRow>(AssertSqlSafe(sql))
                 .bind(id.0).bind(DELETED_NAME).bind(DbTime(now)).fetch_optional(&mut *tx).await.map_err(repo_error)?;
             let user = User::try_from(erased.ok_or(RepoError::NotFound)?)?;
-            if is_sap_customer(&user) {
+            if user.is_sap_customer() {
                 insert_change!(E, tx, OutboundEntity::Customer, user.id.0, ChangeOperation::Delete, customer_change(&user), now);
             }
             sqlx::query::<E>("DELETE FROM verification_codes WHERE user_id = $1").bind(id.0).execute(&mut *tx).await.map_err(repo_error)?;

@@ -5,7 +5,7 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use sabil_adapters::sap_records::{parse_change, sap_id_of};
+use sabil_adapters::sap_records::{parse_change, problems_json, sap_id_of};
 use sabil_core::domain::Role;
 use sabil_core::domain::sync::{ChangeOperation, ChangeRecord, InboundEntity};
 use sabil_core::ports::FailureSource;
@@ -201,11 +201,6 @@ sap_operations! {
     "/delivery-details", "delete", "sapDeleteDeliveryDetails", delete_delivery_details, InboundEntity::DeliveryDetails, ChangeOperation::Delete, "SAP removes a delivery address";
 }
 
-fn problems_json(fields: &[FieldProblemBody]) -> String {
-    serde_json::to_string(&fields.iter().map(|f| serde_json::json!({"field": f.field, "problem": f.problem})).collect::<Vec<_>>())
-        .unwrap_or_default()
-}
-
 pub(super) async fn apply(
     state: &AppState,
     auth: &BearerAuth,
@@ -226,7 +221,7 @@ pub(super) async fn apply(
         Err(problems) => {
             let fields: Vec<FieldProblemBody> =
                 problems.iter().map(|p| FieldProblemBody { field: p.field.clone(), problem: p.problem.clone() }).collect();
-            state.app.sap_inbound.refused(refuse(400, "schema", problems_json(&fields))).await;
+            state.app.sap_inbound.refused(refuse(400, "schema", problems_json(&problems))).await;
             let hint = problems.iter().map(|p| p.hint.as_str()).collect::<Vec<_>>().join(" ");
             let message = format!("The {} change has {} problem(s).", entity.as_str(), problems.len());
             return Err(ApiError::schema("sap.invalid_fields", message, &hint, fields));
@@ -246,21 +241,9 @@ pub(super) async fn apply(
             version: change.header.version,
         })),
         Err(e) => {
-            let (status, kind) = match &e {
-                InboundError::NotSap => (403, "forbidden"),
-                InboundError::Rule(_) => (422, "validation"),
-                InboundError::Stale { .. } => (409, "conflict"),
-                InboundError::Storage(_) => (503, "unavailable"),
-            };
-            let errors = match &e {
-                InboundError::Rule(invalid) => serde_json::to_string(
-                    &invalid.0.iter().map(|p| serde_json::json!({"field": p.field, "problem": p.problem})).collect::<Vec<_>>(),
-                )
-                .unwrap_or_default(),
-                other => serde_json::json!([{"problem": other.to_string()}]).to_string(),
-            };
-            if status != 503 {
-                state.app.sap_inbound.refused(refuse(status, kind, errors)).await;
+            let (status, kind) = e.status();
+            if !matches!(e, InboundError::Storage(_)) {
+                state.app.sap_inbound.refused(refuse(status, kind, problems_json(&e.problems()))).await;
             }
             Err(e.into())
         }

@@ -256,6 +256,15 @@ pub struct ProfileChanges {
     pub location: Option<GeoLocation>,
 }
 
+impl User {
+    /// Whether SAP hears of this account's changes: customers, once their phone is verified (an
+    /// unverified registration is not a customer of the business yet; staff never are).
+    #[must_use]
+    pub fn is_sap_customer(&self) -> bool {
+        self.role == Role::Customer && self.verified_at.is_some()
+    }
+}
+
 impl ProfileChanges {
     /// Whether no field would change.
     #[must_use]

@@ -29,12 +29,6 @@ pub struct InMemoryUsers {
     changes: Arc<InMemoryChanges>,
 }
 
-/// Whether changes of this account are recorded for SAP (as the SQL store decides): customers, once
-/// their phone is verified.
-fn is_sap_customer(u: &User) -> bool {
-    u.role == Role::Customer && u.verified_at.is_some()
-}
-
 fn user_from(new: &NewUser) -> User {
     User {
         id: new.id,
@@ -78,7 +72,7 @@ impl InMemoryUsers {
     }
 
     fn record(&self, user: &User, operation: ChangeOperation, at: OffsetDateTime) {
-        if is_sap_customer(user) {
+        if user.is_sap_customer() {
             self.changes.append(OutboundEntity::Customer, user.id.0, operation, change_data(user.id.0, user.sap_id.as_deref()), at);
         }
     }

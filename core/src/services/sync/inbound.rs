@@ -50,6 +50,28 @@ pub enum InboundError {
     Storage(RepoError),
 }
 
+impl InboundError {
+    /// The HTTP status and error type the refusal is answered (and logged in `sync_failures`) with.
+    #[must_use]
+    pub fn status(&self) -> (u16, &'static str) {
+        match self {
+            Self::NotSap => (403, "forbidden"),
+            Self::Rule(_) => (422, "validation"),
+            Self::Stale { .. } => (409, "conflict"),
+            Self::Storage(_) => (503, "unavailable"),
+        }
+    }
+
+    /// The problems as `(field, problem)` pairs: a rule's fields, or the refusal itself.
+    #[must_use]
+    pub fn problems(&self) -> Vec<crate::domain::FieldProblem> {
+        match self {
+            Self::Rule(invalid) => invalid.0.clone(),
+            other => vec![crate::domain::FieldProblem { field: "version".into(), problem: other.to_string(), hint: String::new() }],
+        }
+    }
+}
+
 impl From<RepoError> for InboundError {
     fn from(e: RepoError) -> Self {
         match e {
