@@ -9,6 +9,7 @@ pub mod files;
 pub mod localized;
 pub mod money;
 pub mod mosque;
+pub mod notifications;
 pub mod orders;
 pub mod page;
 pub mod password;

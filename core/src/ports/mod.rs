@@ -14,6 +14,7 @@ mod outbox;
 mod payment_records;
 mod payments;
 mod promo_codes;
+mod push;
 mod security;
 mod sms;
 mod support;
@@ -44,6 +45,7 @@ pub use payments::{
     Charge, ChargeRequest, ChargeStatus, PaymentGateway, PaymentMode, PaymentSource, Refund, RefundRequest, WebhookRejected,
 };
 pub use promo_codes::PromoCodeRepository;
+pub use push::{PushGateway, PushMessage, PushOutcome};
 pub use security::{AccessTokenError, AccessTokens, PasswordHasher, Secrets};
 pub use sms::{SmsGateway, SmsMessage};
 pub use support::{ContactRepository, FaqRepository, MosqueQuery, MosqueRepository, TermsRepository};

@@ -57,6 +57,8 @@ pub enum OutboxMessage {
     RefundPayment { order_id: OrderId, payment_id: Uuid },
     /// Give the buyer the coupons of the coupon books in a paid order.
     IssuePurchasedCoupons { order_id: OrderId },
+    /// Tell one customer about something (chat reply, answered question): in-app notification and push.
+    Notify { user_id: UserId, event: crate::domain::notifications::NotificationEvent },
 }
 
 impl OutboxMessage {
@@ -67,6 +69,7 @@ impl OutboxMessage {
             Self::OrderStatusChanged { .. } => "notification.order",
             Self::RefundPayment { .. } => "payment.refund",
             Self::IssuePurchasedCoupons { .. } => "coupons.purchase",
+            Self::Notify { .. } => "notification.user",
         }
     }
 
@@ -77,6 +80,7 @@ impl OutboxMessage {
             Self::OrderStatusChanged { order_id, status, .. } => format!("order:{}:{}", order_id.0, status.as_str()),
             Self::RefundPayment { payment_id, .. } => format!("refund:{payment_id}"),
             Self::IssuePurchasedCoupons { order_id } => format!("coupons:{}", order_id.0),
+            Self::Notify { event, .. } => event.dedupe_key(),
         }
     }
 }

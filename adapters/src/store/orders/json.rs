@@ -1,6 +1,7 @@
 //! JSON written beside orders: the change record SAP reads (the order with both ids, in our field names)
 //! and the payloads of outbox messages.
 use sabil_core::domain::UserId;
+use sabil_core::domain::notifications::NotificationEvent;
 use sabil_core::domain::orders::{DeliveryTarget, Order, OrderId, OrderStatus};
 use sabil_core::error::RepoError;
 use sabil_core::ports::OutboxMessage;
@@ -50,6 +51,14 @@ pub(crate) fn outbox_payload(m: &OutboxMessage) -> String {
         }
         OutboxMessage::RefundPayment { order_id, payment_id } => json!({"orderId": order_id.0, "paymentId": payment_id}),
         OutboxMessage::IssuePurchasedCoupons { order_id } => json!({"orderId": order_id.0}),
+        OutboxMessage::Notify { user_id, event } => match event {
+            NotificationEvent::ChatReply { conversation_id, message_id } => {
+                json!({"userId": user_id.0, "event": "chat_reply", "conversationId": conversation_id, "messageId": message_id})
+            }
+            NotificationEvent::QuestionAnswered { question_id } => {
+                json!({"userId": user_id.0, "event": "question_answered", "questionId": question_id})
+            }
+        },
     }
     .to_string()
 }
@@ -67,6 +76,14 @@ pub(crate) fn outbox_message(topic: &str, payload: &str) -> Result<OutboxMessage
         }),
         "payment.refund" => Ok(OutboxMessage::RefundPayment { order_id: OrderId(uuid("orderId")?), payment_id: uuid("paymentId")? }),
         "coupons.purchase" => Ok(OutboxMessage::IssuePurchasedCoupons { order_id: OrderId(uuid("orderId")?) }),
+        "notification.user" => {
+            let event = match v.get("event").and_then(Value::as_str) {
+                Some("chat_reply") => NotificationEvent::ChatReply { conversation_id: uuid("conversationId")?, message_id: uuid("messageId")? },
+                Some("question_answered") => NotificationEvent::QuestionAnswered { question_id: uuid("questionId")? },
+                _ => return Err(bad()),
+            };
+            Ok(OutboxMessage::Notify { user_id: UserId(uuid("userId")?), event })
+        }
         _ => Err(bad()),
     }
 }
