@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use sabil_core::domain::catalog::{Product, ProductId, ProductType, Promotion, PromotionId, PromotionKind};
 use sabil_core::domain::delivery::{AreaBoundary, DeliveryArea, DeliveryAreaId, DeliverySlot, DeliverySlotId, MapPoint};
+use sabil_core::domain::sync::InboundEntity;
 use sabil_core::domain::{Currency, LocalizedText, Money, PageRequest};
 use sabil_core::error::RepoError;
-use sabil_core::ports::{ProductQuery, SlotReservations};
+use sabil_core::ports::{ProductQuery, SapLink, SapProductSave, SlotReservations};
 use sabil_tests::conformance;
 use sabil_tests::fixtures::at;
 use time::Weekday;
@@ -123,26 +124,49 @@ conformance!(updating_a_product_keeps_its_creation_time, |stores| async move {
     assert_eq!(stores.products.update(&unknown).await, Err(RepoError::NotFound));
 });
 
-conformance!(an_upsert_creates_then_replaces_all_but_the_image_and_creation_time, |stores| async move {
+conformance!(sap_product_writes_record_their_version_in_the_same_step_and_never_go_backwards, |stores| async move {
+    let links = &stores.sap_links;
     let mut p = product(1, ProductType::Pack, true);
-    p.sap_id = Some("P-UPSERT".into());
-    assert_eq!(stores.products.upsert(&p).await, Ok(true), "created");
-    assert_eq!(stores.products.get(p.id).await.expect("get"), Some(p.clone()));
+    p.sap_id = Some("P-SAVE".into());
+    assert_eq!(links.save_product(&p, false, 10, at(3)).await, Ok(SapProductSave::Created(p.id)), "created");
+    let created = Product { image_id: None, ..p.clone() };
+    assert_eq!(stores.products.get(p.id).await.expect("get"), Some(created.clone()), "SAP sends no image");
+    assert_eq!(links.find(InboundEntity::Product, "P-SAVE").await.expect("find"), Some(SapLink { app_id: p.id.0, version: 10 }));
+
+    // An admin gives it an image; SAP's next version replaces its fields but keeps the image and creation time.
+    let image = Some(Uuid::now_v7());
+    stores.products.update(&Product { image_id: image, ..created.clone() }).await.expect("admin sets the image");
     let changed = Product {
+        id: ProductId(Uuid::now_v7()), // SAP did not name our id: the linked product is written
         title: text("New label"),
         price_per_pack: Money::new(990, Currency::Kwd),
-        image_id: None,
         active: false,
         created_at: at(99),
         updated_at: at(50),
         ..p.clone()
     };
-    assert_eq!(stores.products.upsert(&changed).await, Ok(false), "replaced");
-    let kept = Product { created_at: p.created_at, image_id: p.image_id, ..changed.clone() };
-    assert_eq!(stores.products.get(p.id).await.expect("get"), Some(kept));
-    let mut twin = product(2, ProductType::Pack, true);
-    twin.sap_id = p.sap_id.clone();
-    assert!(matches!(stores.products.upsert(&twin).await, Err(RepoError::Conflict(_))), "SAP ids stay unique");
+    assert_eq!(links.save_product(&changed, false, 11, at(4)).await, Ok(SapProductSave::Updated(p.id)), "replaced");
+    let kept = Product { id: p.id, created_at: p.created_at, image_id: image, ..changed.clone() };
+    assert_eq!(stores.products.get(p.id).await.expect("get"), Some(kept.clone()));
+
+    for (version, what) in [(11, "the same version"), (9, "an older version")] {
+        let late = Product { title: text("Late"), ..p.clone() };
+        assert_eq!(links.save_product(&late, false, version, at(5)).await, Ok(SapProductSave::NotApplied), "{what}");
+    }
+    let other = Product { id: ProductId(Uuid::now_v7()), title: text("Pinned elsewhere"), ..p.clone() };
+    assert_eq!(links.save_product(&other, true, 12, at(5)).await, Ok(SapProductSave::NotApplied), "pinned to another product");
+    assert_eq!(stores.products.get(p.id).await.expect("get"), Some(kept), "nothing written by refused versions");
+    assert_eq!(links.find(InboundEntity::Product, "P-SAVE").await.expect("find").map(|l| l.version), Some(11));
+
+    // An admin's product already holds a SAP id: SAP's create of it is refused whole, the link included.
+    let mut admins = product(2, ProductType::Pack, true);
+    admins.sap_id = Some("P-TAKEN".into());
+    stores.products.create(&admins).await.expect("create");
+    let mut twin = product(3, ProductType::Pack, true);
+    twin.sap_id = Some("P-TAKEN".into());
+    assert!(matches!(links.save_product(&twin, false, 1, at(6)).await, Err(RepoError::Conflict(_))), "SAP ids stay unique");
+    assert_eq!(links.find(InboundEntity::Product, "P-TAKEN").await.expect("find"), None, "no link without its product");
+    assert_eq!(stores.products.get(twin.id).await.expect("get"), None);
 });
 
 conformance!(products_list_by_sort_order_with_filters_and_pages, |stores| async move {

@@ -48,7 +48,7 @@ fn count(v: i32, what: &str) -> Result<u32, RepoError> {
     u32::try_from(v).map_err(|_| corrupt(what, &v.to_string()))
 }
 
-fn db_count(v: u32) -> i32 {
+pub(super) fn db_count(v: u32) -> i32 {
     i32::try_from(v).unwrap_or(i32::MAX)
 }
 
@@ -118,27 +118,6 @@ impl ProductRepository for SqlProductRepository {
         .execute(pool).await.map(|r| r.rows_affected()))
         .map_err(repo_error)?;
         if n == 0 { Err(RepoError::NotFound) } else { Ok(()) }
-    }
-
-    async fn upsert(&self, p: &Product) -> Result<bool, RepoError> {
-        // SAP's writes are mostly updates: a plain UPDATE first (cheaper than INSERT .. ON CONFLICT on
-        // PostgreSQL), and the insert only when no row has the id. Two writers inserting the same new id
-        // at once: the second gets `Conflict` and its retry updates.
-        let n = with_db!(&self.db, pool, E => sqlx::query::<E>(
-            "UPDATE products SET sap_id = $2, title_ar = $3, title_en = $4, description_ar = $5, description_en = $6, product_type = $7, \
-             volume_ml = $8, bottles_per_pack = $9, price_minor = $10, currency = $11, min_quantity = $12, max_quantity = $13, \
-             active = $14, sort_order = $15, updated_at = $16 WHERE id = $1",
-        )
-        .bind(p.id.0).bind(&p.sap_id).bind(&p.title.ar).bind(&p.title.en).bind(&p.description.ar).bind(&p.description.en)
-        .bind(p.product_type.as_str()).bind(db_count(p.volume_ml)).bind(db_count(p.bottles_per_pack)).bind(p.price_per_pack.minor)
-        .bind(p.price_per_pack.currency.code()).bind(db_count(p.min_quantity)).bind(db_count(p.max_quantity))
-        .bind(p.active).bind(p.sort_order).bind(DbTime(p.updated_at))
-        .execute(pool).await.map(|r| r.rows_affected()))
-        .map_err(repo_error)?;
-        if n > 0 {
-            return Ok(false);
-        }
-        self.create(p).await.map(|()| true)
     }
 
     async fn get(&self, id: ProductId) -> Result<Option<Product>, RepoError> {

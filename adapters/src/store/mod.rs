@@ -18,6 +18,7 @@ mod outbox;
 mod payments;
 mod promo_codes;
 mod sandbox_charges;
+mod sap_products;
 mod sms_outbox;
 mod support;
 mod sync;

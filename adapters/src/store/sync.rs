@@ -2,10 +2,12 @@
 //! `insert_change!`, inside their own transactions; read, confirmed, retried and settled here), the
 //! links between SAP's ids and ours, the log of refused changes from SAP, and the worker's notes.
 use async_trait::async_trait;
+use sabil_core::domain::catalog::Product;
 use sabil_core::domain::sync::{ChangeOperation, ChangeRecord, InboundEntity, OutboundEntity};
 use sabil_core::error::RepoError;
 use sabil_core::ports::{
-    ChangeFeedRepository, Confirmed, EntityBacklog, FailureSource, SapLink, SapLinkRepository, SyncFailure, SyncFailureRepository,
+    ChangeFeedRepository, Confirmed, EntityBacklog, FailureSource, SapLink, SapLinkRepository, SapProductSave, SyncFailure,
+    SyncFailureRepository,
 };
 use sqlx::AssertSqlSafe;
 use time::OffsetDateTime;
@@ -306,6 +308,10 @@ impl SapLinkRepository for SqlSapLinkRepository {
             with_db!(&self.db, pool, E => sqlx::query::<E>(sql).bind(app_id).bind(sap_id).execute(pool).await.map(|r| r.rows_affected()))
                 .map_err(repo_error)?;
         Ok(n > 0)
+    }
+
+    async fn save_product(&self, product: &Product, pinned: bool, version: i64, now: OffsetDateTime) -> Result<SapProductSave, RepoError> {
+        super::sap_products::save_product(&self.db, product, pinned, version, now).await
     }
 }
 

@@ -31,13 +31,6 @@ pub trait ProductRepository: Send + Sync {
     /// `NotFound` for an unknown id, `Conflict` when the SAP id belongs to another product.
     async fn update(&self, product: &Product) -> Result<(), RepoError>;
 
-    /// Creates the product, or, when its id exists, replaces every field but `image_id` and `created_at`
-    /// (SAP's writes: SAP manages no images), in one statement. `true` when it was created.
-    ///
-    /// # Errors
-    /// `Conflict` when the SAP id belongs to another product.
-    async fn upsert(&self, product: &Product) -> Result<bool, RepoError>;
-
     /// The product with this id.
     ///
     /// # Errors

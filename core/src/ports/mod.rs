@@ -50,8 +50,8 @@ pub use security::{AccessTokenError, AccessTokens, PasswordHasher, Secrets};
 pub use sms::{SmsGateway, SmsMessage};
 pub use support::{ContactRepository, FaqRepository, MosqueQuery, MosqueRepository, TermsRepository};
 pub use sync::{
-    ChangeFeedRepository, Confirmed, EntityBacklog, ErpChange, ErpGateway, FailureSource, Pushed, SapLink, SapLinkRepository, SyncFailure,
-    SyncFailureRepository,
+    ChangeFeedRepository, Confirmed, EntityBacklog, ErpChange, ErpGateway, FailureSource, Pushed, SapLink, SapLinkRepository,
+    SapProductSave, SyncFailure, SyncFailureRepository,
 };
 pub use throttle::FailureCounter;
 

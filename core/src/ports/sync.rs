@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::domain::catalog::{Product, ProductId};
 use crate::domain::sync::{ChangeRecord, InboundEntity, OutboundEntity};
 use crate::error::{GatewayError, RepoError};
 
@@ -148,6 +149,28 @@ pub trait SapLinkRepository: Send + Sync {
     /// # Errors
     /// `Conflict` when another entity of the type has this SAP id; storage failures.
     async fn remember_sap_id(&self, entity: OutboundEntity, app_id: Uuid, sap_id: &str) -> Result<bool, RepoError>;
+
+    /// Writes SAP's `version` of a product (SAP id `product.sap_id`) and records it as applied, in one atomic
+    /// step, so a newer version written meanwhile is never overwritten. The product written is the one
+    /// already linked to the SAP id, else `product.id`. Nothing is written (`NotApplied`) when a version
+    /// equal or newer is recorded, or when `pinned` and the SAP id is linked to another product than
+    /// `product.id`; read the link to tell which. SAP sends no images: a new product has none, an existing
+    /// one keeps its image and creation time.
+    ///
+    /// # Errors
+    /// `Conflict` when another product has the SAP id; storage failures.
+    async fn save_product(&self, product: &Product, pinned: bool, version: i64, now: OffsetDateTime) -> Result<SapProductSave, RepoError>;
+}
+
+/// What [`SapLinkRepository::save_product`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SapProductSave {
+    /// A new product with this id.
+    Created(ProductId),
+    /// The product with this id, replaced.
+    Updated(ProductId),
+    /// Nothing: an equal or newer version is applied, or the SAP id belongs to another product.
+    NotApplied,
 }
 
 /// Where a refused change came from.

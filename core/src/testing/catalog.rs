@@ -26,6 +26,25 @@ impl InMemoryProducts {
     pub fn contains(&self, id: ProductId) -> bool {
         lock(&self.0).iter().any(|p| p.id == id)
     }
+
+    /// Creates the product, or replaces the one with its id keeping its image and creation time; `true`
+    /// when created.
+    pub(crate) fn save(&self, p: &Product) -> Result<bool, RepoError> {
+        let mut rows = lock(&self.0);
+        if sap_taken(&rows, p.sap_id.as_ref(), |r| (r.id.0, r.sap_id.as_ref()), p.id.0) {
+            return Err(RepoError::Conflict("products.sap_id".into()));
+        }
+        match rows.iter_mut().find(|r| r.id == p.id) {
+            Some(row) => {
+                *row = Product { created_at: row.created_at, image_id: row.image_id, ..p.clone() };
+                Ok(false)
+            }
+            None => {
+                rows.push(p.clone());
+                Ok(true)
+            }
+        }
+    }
 }
 
 fn sap_taken<T>(rows: &[T], sap_id: Option<&String>, id_of: impl Fn(&T) -> (uuid::Uuid, Option<&String>), own: uuid::Uuid) -> bool {
@@ -56,23 +75,6 @@ impl ProductRepository for InMemoryProducts {
         let created_at = row.created_at;
         *row = Product { created_at, ..p.clone() };
         Ok(())
-    }
-
-    async fn upsert(&self, p: &Product) -> Result<bool, RepoError> {
-        let mut rows = lock(&self.0);
-        if sap_taken(&rows, p.sap_id.as_ref(), |r| (r.id.0, r.sap_id.as_ref()), p.id.0) {
-            return Err(RepoError::Conflict("products.sap_id".into()));
-        }
-        match rows.iter_mut().find(|r| r.id == p.id) {
-            Some(row) => {
-                *row = Product { created_at: row.created_at, image_id: row.image_id, ..p.clone() };
-                Ok(false)
-            }
-            None => {
-                rows.push(p.clone());
-                Ok(true)
-            }
-        }
     }
 
     async fn get(&self, id: ProductId) -> Result<Option<Product>, RepoError> {

@@ -84,7 +84,7 @@ pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
     let orders =
         Arc::new(InMemoryOrders::new(slots.clone(), coupons.clone(), promo_codes.clone(), carts.clone(), outbox.clone(), changes.clone()));
     let addresses = Arc::new(InMemoryAddresses::new(users.clone(), areas.clone(), changes.clone()));
-    let sap_links = Arc::new(InMemorySapLinks::new(users.clone(), addresses.clone(), orders.clone()));
+    let sap_links = Arc::new(InMemorySapLinks::new(users.clone(), addresses.clone(), orders.clone(), products.clone()));
     let erp = Arc::new(RecordingErp::default());
     let payment_gateway = Arc::new(FakePaymentGateway::default());
     let ports = Ports {

@@ -8,11 +8,12 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{InMemoryAddresses, InMemoryOrders, InMemoryUsers, lock};
+use super::{InMemoryAddresses, InMemoryOrders, InMemoryProducts, InMemoryUsers, lock};
+use crate::domain::catalog::{Product, ProductId};
 use crate::domain::sync::{ChangeOperation, ChangeRecord, InboundEntity, OutboundEntity};
 use crate::error::{GatewayError, RepoError};
 use crate::ports::{
-    ChangeFeedRepository, Confirmed, EntityBacklog, ErpChange, ErpGateway, Pushed, SapLink, SapLinkRepository, SyncFailure,
+    ChangeFeedRepository, Confirmed, EntityBacklog, ErpChange, ErpGateway, Pushed, SapLink, SapLinkRepository, SapProductSave, SyncFailure,
     SyncFailureRepository,
 };
 
@@ -226,13 +227,20 @@ pub struct InMemorySapLinks {
     users: Arc<InMemoryUsers>,
     addresses: Arc<InMemoryAddresses>,
     orders: Arc<InMemoryOrders>,
+    products: Arc<InMemoryProducts>,
 }
 
 impl InMemorySapLinks {
-    /// Links whose `remember_sap_id` sets the SAP id on these fakes' entities.
+    /// Links whose `remember_sap_id` sets the SAP id on these fakes' entities, and whose `save_product`
+    /// writes these products.
     #[must_use]
-    pub fn new(users: Arc<InMemoryUsers>, addresses: Arc<InMemoryAddresses>, orders: Arc<InMemoryOrders>) -> Self {
-        Self { links: Mutex::default(), users, addresses, orders }
+    pub fn new(
+        users: Arc<InMemoryUsers>,
+        addresses: Arc<InMemoryAddresses>,
+        orders: Arc<InMemoryOrders>,
+        products: Arc<InMemoryProducts>,
+    ) -> Self {
+        Self { links: Mutex::default(), users, addresses, orders, products }
     }
 }
 
@@ -272,6 +280,23 @@ impl SapLinkRepository for InMemorySapLinks {
             OutboundEntity::Address => self.addresses.remember_sap_id(app_id, sap_id),
             OutboundEntity::Survey | OutboundEntity::SurveyAnswer => Ok(false),
         }
+    }
+
+    async fn save_product(&self, product: &Product, pinned: bool, version: i64, _now: OffsetDateTime) -> Result<SapProductSave, RepoError> {
+        let Some(sap_id) = product.sap_id.clone() else {
+            return Err(RepoError::Internal("a product from SAP without its SAP id".into()));
+        };
+        // The links stay locked across the product write: the check and both writes are one step.
+        let mut links = lock(&self.links);
+        let key = (InboundEntity::Product, sap_id);
+        let id = match links.get(&key) {
+            Some(l) if l.version >= version || (pinned && l.app_id != product.id.0) => return Ok(SapProductSave::NotApplied),
+            Some(l) => ProductId(l.app_id),
+            None => product.id,
+        };
+        let created = self.products.save(&Product { id, image_id: None, ..product.clone() })?;
+        links.insert(key, SapLink { app_id: id.0, version });
+        Ok(if created { SapProductSave::Created(id) } else { SapProductSave::Updated(id) })
     }
 }
 

@@ -78,7 +78,9 @@ pub(crate) fn outbox_message(topic: &str, payload: &str) -> Result<OutboxMessage
         "coupons.purchase" => Ok(OutboxMessage::IssuePurchasedCoupons { order_id: OrderId(uuid("orderId")?) }),
         "notification.user" => {
             let event = match v.get("event").and_then(Value::as_str) {
-                Some("chat_reply") => NotificationEvent::ChatReply { conversation_id: uuid("conversationId")?, message_id: uuid("messageId")? },
+                Some("chat_reply") => {
+                    NotificationEvent::ChatReply { conversation_id: uuid("conversationId")?, message_id: uuid("messageId")? }
+                }
                 Some("question_answered") => NotificationEvent::QuestionAnswered { question_id: uuid("questionId")? },
                 _ => return Err(bad()),
             };

@@ -6,21 +6,30 @@ use uuid::Uuid;
 use super::manage::{not_found, product_from, promotion_from};
 use super::{CatalogError, CatalogService, ProductDraft, PromotionDraft};
 use crate::domain::catalog::{Product, ProductId, Promotion, PromotionId};
+use crate::ports::SapProductSave;
 
 impl CatalogService {
-    /// Creates the product (with `id`, or a new one) or replaces it when it exists, in one write; SAP
-    /// never sends images, so an existing product keeps its image. Returns its id and whether it was
-    /// created.
+    /// Writes SAP's `version` of a product and records it as applied, in one atomic step: the product
+    /// linked to its SAP id, else `id` (a new product when `id` is `None`). When `pinned`, SAP named our id
+    /// and the SAP id must be linked to it. SAP never sends images, so an existing product keeps its image.
     ///
     /// # Errors
     /// `Invalid`, `Conflict` (SAP id taken by another product), `Storage`.
-    pub async fn save_product_from_sap(&self, id: Option<ProductId>, draft: ProductDraft) -> Result<(ProductId, bool), CatalogError> {
+    pub async fn save_product_from_sap(
+        &self,
+        id: Option<ProductId>,
+        pinned: bool,
+        draft: ProductDraft,
+        version: i64,
+    ) -> Result<SapProductSave, CatalogError> {
         draft.validate()?;
         let now = self.ports.clock.now();
         let product = product_from(id.unwrap_or_else(|| ProductId(Uuid::now_v7())), draft, now, now);
-        let created = self.ports.products.upsert(&product).await?;
-        self.settings.changes.catalog_changed().await;
-        Ok((product.id, created))
+        let saved = self.ports.sap_links.save_product(&product, pinned, version, now).await?;
+        if saved != SapProductSave::NotApplied {
+            self.settings.changes.catalog_changed().await;
+        }
+        Ok(saved)
     }
 
     /// Takes a product off sale (SAP's delete): it stays for the orders that have it.

@@ -8,12 +8,12 @@ use crate::domain::address::{Address, AddressDetails, AddressId, parse_location}
 use crate::domain::catalog::{ProductId, PromotionId};
 use crate::domain::orders::{Actor, ActorKind, CouponSource, NewCouponBatch, OrderId, OrderStatus};
 use crate::domain::sync::inbound::{CustomerRef, InboundChange, SapAddress, SapCoupon, SapCustomer, SapOrderUpdate, SapRecord};
-use crate::domain::sync::{ChangeOperation, InboundEntity, OutboundEntity};
+use crate::domain::sync::{ChangeOperation, InboundEntity, OutboundEntity, SapHeader};
 use crate::domain::{Invalid, Language, ProfileChanges, Role, UserId, UserStatus};
 use crate::error::RepoError;
-use crate::ports::{FailureSource, SyncFailure};
+use crate::ports::{FailureSource, SapLink, SyncFailure};
 use crate::services::AddressError;
-use crate::services::catalog::{CatalogError, ProductDraft, PromotionDraft};
+use crate::services::catalog::{CatalogError, PromotionDraft};
 use crate::services::orders::OrderError;
 
 /// What applying a change did.
@@ -136,44 +136,17 @@ impl SapInboundService {
     /// `Rule` (422), `Stale` (409), `Storage` (retry later).
     pub async fn apply(&self, change: &InboundChange) -> Result<InboundOutcome, InboundError> {
         let header = &change.header;
+        if let (Some(SapRecord::Product(p)), ChangeOperation::Create | ChangeOperation::Update) = (&change.record, change.operation) {
+            return self.save_product(change, p).await;
+        }
         let link = self.ports.sap_links.find(change.entity, &header.sap_id).await?;
-        if let Some(link) = &link {
-            if header.version < link.version {
-                return Err(InboundError::Stale { sent: header.version, applied: link.version });
-            }
-            if let Some(app_id) = header.app_id
-                && app_id != link.app_id
-            {
-                return Err(rule(
-                    "appId",
-                    format!("differs from {} already linked to this SAP id", link.app_id),
-                    "Send our id as we sent it, or leave it out.",
-                ));
-            }
-            if header.version == link.version {
-                return Ok(InboundOutcome { applied: Applied::AlreadyApplied, app_id: link.app_id });
-            }
+        if let Some(link) = link.clone()
+            && let Some(outcome) = check_link(header, link)?
+        {
+            return Ok(outcome);
         }
         let known = link.map(|l| l.app_id).or(header.app_id);
         let (applied, app_id) = match (&change.record, change.operation) {
-            (Some(SapRecord::Product(p)), ChangeOperation::Create | ChangeOperation::Update) => {
-                let draft = ProductDraft {
-                    sap_id: Some(header.sap_id.clone()),
-                    title: p.title.clone(),
-                    description: p.description.clone(),
-                    product_type: p.product_type,
-                    volume_ml: p.volume_ml,
-                    bottles_per_pack: p.bottles_per_pack,
-                    price_per_pack: p.price_per_pack,
-                    min_quantity: p.min_quantity,
-                    max_quantity: p.max_quantity,
-                    image_id: None,
-                    active: p.active,
-                    sort_order: p.sort_order,
-                };
-                let (id, created) = self.catalog.save_product_from_sap(known.map(ProductId), draft).await?;
-                (created_or_updated(!created), id.0)
-            }
             (None, ChangeOperation::Delete) if change.entity == InboundEntity::Product => {
                 let id = known.ok_or_else(unknown_sap_id)?;
                 self.catalog.deactivate_product_from_sap(ProductId(id)).await?;
@@ -453,6 +426,24 @@ impl SapInboundService {
 
 fn created_or_updated(existed: bool) -> Applied {
     if existed { Applied::Updated } else { Applied::Created }
+}
+
+/// What the link already applied for SAP's entity says about a change to it: `Stale` when older, a rule
+/// broken when SAP names another of our ids, `AlreadyApplied` when equal, `None` when newer (apply it).
+pub(super) fn check_link(header: &SapHeader, link: SapLink) -> Result<Option<InboundOutcome>, InboundError> {
+    if header.version < link.version {
+        return Err(InboundError::Stale { sent: header.version, applied: link.version });
+    }
+    if let Some(app_id) = header.app_id
+        && app_id != link.app_id
+    {
+        return Err(rule(
+            "appId",
+            format!("differs from {} already linked to this SAP id", link.app_id),
+            "Send our id as we sent it, or leave it out.",
+        ));
+    }
+    Ok((header.version == link.version).then_some(InboundOutcome { applied: Applied::AlreadyApplied, app_id: link.app_id }))
 }
 
 fn unknown_sap_id() -> InboundError {

@@ -2,6 +2,7 @@
 //! data (`inbound`), the sync-worker's push of our changes (`push`), and what operators see and do
 //! about the queue (status, dead letters, retry, skip).
 mod inbound;
+mod products;
 mod push;
 
 use uuid::Uuid;
