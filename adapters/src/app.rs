@@ -41,6 +41,8 @@ pub enum StartError {
     Sap(String),
     #[error("SABIL_COUNTRY: {0}")]
     Country(String),
+    #[error("SABIL_FCM_*: {0}")]
+    Push(String),
 }
 
 /// Everything a binary needs, wired.
@@ -60,6 +62,12 @@ pub struct App {
     pub mosques: sabil_core::services::MosqueService,
     /// FAQ, contact channels, terms and conditions.
     pub support: sabil_core::services::SupportService,
+    /// Customer-support chat; its live events go through the hub (in-process, or Redis across instances).
+    pub chat: sabil_core::services::ChatService,
+    /// The chat hub behind it (who is connected; the events between instances).
+    pub chat_hub: Arc<dyn sabil_core::ports::ChatHub>,
+    /// Surveys, ratings of delivered orders and customers' questions to support.
+    pub feedback: sabil_core::services::FeedbackService,
     /// Customers' coupon wallets; admins issue coupons, the worker expires them.
     pub coupons: sabil_core::services::CouponService,
     /// Promo codes as admins manage them.
@@ -74,6 +82,8 @@ pub struct App {
     pub sync: sabil_core::services::SyncService,
     /// SAP's changes to our data.
     pub sap_inbound: sabil_core::services::SapInboundService,
+    /// Devices, in-app notifications, their delivery by the worker, and admin broadcasts.
+    pub notifications: sabil_core::services::NotificationService,
 }
 
 impl App {
@@ -120,6 +130,7 @@ impl App {
             terms: Arc::new(SqlTermsRepository::new(db.clone())),
             users: Arc::new(SqlUserRepository::new(db.clone())),
             addresses: Arc::new(SqlAddressRepository::new(db.clone())),
+            chats: Arc::new(crate::store::SqlChatRepository::new(db.clone())),
             codes: Arc::new(SqlCodeRepository::new(db.clone())),
             refresh_tokens: Arc::new(SqlRefreshTokenRepository::new(db.clone())),
             sap_clients: Arc::new(SqlSapClientRepository::new(db.clone())),
@@ -134,10 +145,17 @@ impl App {
             files: Arc::new(crate::store::SqlFileRepository::new(db.clone())),
             file_store: Arc::new(ObjectFileStore::open(&config.files)?),
             sms,
+            push: crate::gateways::push_gateway(config, &db, clock.clone()).map_err(|e| StartError::Push(e.to_string()))?,
+            devices: Arc::new(crate::store::SqlDeviceRepository::new(db.clone())),
+            notifications: Arc::new(crate::store::SqlNotificationRepository::new(db.clone())),
+            broadcasts: Arc::new(crate::store::SqlBroadcastRepository::new(db.clone())),
             passwords: Arc::new(Argon2Passwords::default()),
             tokens: Arc::new(JwtAccessTokens::new(&jwt_secret)),
             secrets,
             failures,
+            surveys: Arc::new(crate::store::SqlSurveyRepository::new(db.clone())),
+            ratings: Arc::new(crate::store::SqlRatingRepository::new(db.clone())),
+            customer_questions: Arc::new(crate::store::SqlCustomerQuestionRepository::new(db.clone())),
             clock,
         };
         let settings = AccountSettings {
@@ -170,6 +188,15 @@ impl App {
         let files = sabil_core::services::FileService::new(ports.clone());
         let mosques = sabil_core::services::MosqueService::new(ports.clone(), changes.clone());
         let support = sabil_core::services::SupportService::new(ports.clone(), changes.clone());
+        let chat_hub: Arc<dyn sabil_core::ports::ChatHub> = match &config.redis_url {
+            Some(url) => Arc::new(crate::chat_hub::RedisChatHub::connect(url).await.map_err(StartError::Redis)?),
+            None => Arc::new(crate::chat_hub::LocalChatHub::default()),
+        };
+        let chat = sabil_core::services::ChatService::new(ports.clone(), chat_hub.clone());
+        let feedback = sabil_core::services::FeedbackService::new(
+            ports.clone(),
+            Arc::new(crate::time_zone::IanaTimeZone::named(&config.time_zone).map_err(StartError::TimeZone)?),
+        );
         let country =
             sabil_core::domain::orders::pricing::Country::parse(&config.country).map_err(|e| StartError::Country(e.to_string()))?;
         let orders = sabil_core::services::OrderService::new(
@@ -191,6 +218,10 @@ impl App {
         let sync = sabil_core::services::SyncService::new(ports.clone());
         let sap_inbound = sabil_core::services::SapInboundService::new(ports.clone(), catalog.clone(), orders.clone(), addresses.clone());
         Ok(Self {
+            notifications: sabil_core::services::NotificationService::new(
+                ports.clone(),
+                sabil_core::services::NotificationSettings::default(),
+            ),
             sync,
             sap_inbound,
             accounts: AccountService::new(ports.clone(), settings),
@@ -201,6 +232,9 @@ impl App {
             catalog_changes: changes,
             mosques,
             support,
+            chat,
+            chat_hub,
+            feedback,
             coupons,
             promo_codes,
             db,

@@ -3,6 +3,7 @@
 //! binary starts from.
 pub mod app;
 pub mod cache;
+pub mod chat_hub;
 pub mod config;
 pub mod demo;
 pub mod demo_catalog;

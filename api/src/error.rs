@@ -10,7 +10,10 @@ use sabil_core::services::AddressError;
 use sabil_core::services::FileError;
 use sabil_core::services::authorization::AdminDenied;
 
+mod chat;
 mod coupons;
+mod feedback;
+mod notifications;
 mod orders;
 mod support;
 mod sync;

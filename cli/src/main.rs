@@ -1,4 +1,5 @@
 //! `sabil`: the operators' tool. Every error is one clear line and a non-zero exit.
+mod push;
 mod sync;
 
 use std::io::Read as _;
@@ -41,6 +42,11 @@ enum Command {
     Sms {
         #[command(subcommand)]
         command: SmsCommand,
+    },
+    /// The local push stand-in (used when Firebase Cloud Messaging is not configured).
+    Push {
+        #[command(subcommand)]
+        command: push::PushCommand,
     },
     /// Demo data (never in production).
     Demo {
@@ -168,6 +174,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Push { command } => push::run(&config.database_url, command).await,
         Command::Admin { command: AdminCommand::Create { phone, name, password_stdin } } => {
             let phone = Phone::parse(&phone).map_err(|e| format!("--phone: {}", e.0[0].hint))?;
             let name = FullName::parse(&name).map_err(|e| format!("--name: {} ({})", e.0[0].problem, e.0[0].hint))?;

@@ -5,7 +5,9 @@
 //! - pushes our change feed to SAP continuously (entities side by side, each entity in order, retries
 //!   with backoff and jitter, dead letters after `SABIL_SAP_MAX_ATTEMPTS`),
 //! - pulls SAP's feed every `SABIL_SAP_PULL_INTERVAL_SECS`,
-//! - runs the payment jobs (reconciliation, refunds, bought coupons, coupon expiry) every 20 s.
+//! - runs the payment jobs (reconciliation, refunds, bought coupons, coupon expiry) every 20 s,
+//! - delivers notifications (outbox messages to in-app notifications and pushes, admin broadcasts in
+//!   batches) every second.
 //!
 //! It serves Prometheus metrics on `SABIL_WORKER_METRICS_ADDR` and touches `SABIL_WORKER_LIVENESS_FILE`
 //! after every loop turn (a liveness probe checks the file's age).
@@ -129,6 +131,7 @@ async fn lead(worker: &SyncWorker, config: &Config, mut leadership: Leadership, 
     }
     let mut pull = tokio::time::interval(config.sap.pull_interval);
     let mut payments = tokio::time::interval(Duration::from_secs(20));
+    let mut notifications = tokio::time::interval(Duration::from_secs(1));
     let mut check = tokio::time::interval(Duration::from_secs(10));
     let push_idle = config.sap.push_interval;
     loop {
@@ -157,6 +160,7 @@ async fn lead(worker: &SyncWorker, config: &Config, mut leadership: Leadership, 
                 Err(e) => tracing::warn!(error = %e, "pull from SAP failed"),
             },
             _ = payments.tick() => run_payment_jobs(&worker.app).await,
+            _ = notifications.tick() => run_notification_jobs(&worker.app).await,
             _ = check.tick() => {
                 if !leadership.still_held().await {
                     return;
@@ -188,6 +192,38 @@ async fn touch(path: Option<&std::path::Path>) {
         .await
     {
         tracing::warn!(error = %e, path = %path.display(), "cannot touch the liveness file");
+    }
+}
+
+/// One pass of the notification jobs: due outbox notifications (until none is left, at most ten rounds),
+/// then broadcast batches for up to two seconds, so the SAP push loop is never held up for long.
+async fn run_notification_jobs(app: &App) {
+    const LIMIT: u32 = 50;
+    for _ in 0..10 {
+        match app.notifications.deliver_due(LIMIT).await {
+            Ok(0) => break,
+            Ok(n) => {
+                tracing::debug!(delivered = n, "notifications delivered");
+                if n < LIMIT {
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "notification delivery failed");
+                break;
+            }
+        }
+    }
+    let budget = std::time::Instant::now() + Duration::from_secs(2);
+    while std::time::Instant::now() < budget {
+        match app.notifications.deliver_broadcasts().await {
+            Ok(Some(step)) => tracing::debug!(broadcast = %step.broadcast.0, recipients = step.recipients, "broadcast step"),
+            Ok(None) => break,
+            Err(e) => {
+                tracing::warn!(error = %e, "broadcast delivery failed");
+                break;
+            }
+        }
     }
 }
 

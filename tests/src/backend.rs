@@ -21,6 +21,7 @@ use sabil_core::ports::{CartRepository, OrderRepository, OutboxRepository, Payme
 use sabil_core::ports::{ChangeFeedRepository, SapLinkRepository, SyncFailureRepository};
 use sabil_core::ports::{ContactRepository, FaqRepository, MosqueRepository, TermsRepository};
 use sabil_core::ports::{CouponRepository, PromoCodeRepository};
+use sabil_core::ports::{CustomerQuestionRepository, RatingRepository, SurveyRepository};
 use sabil_core::testing::{InMemoryChanges, InMemoryOrders, InMemoryOutbox, fake_world};
 use sabil_core::testing::{InMemoryCouponRepository, InMemoryPromoCodeRepository};
 use tempfile::TempDir;
@@ -55,6 +56,7 @@ pub struct Stores {
     pub backend: Backend,
     pub users: Arc<dyn UserRepository>,
     pub addresses: Arc<dyn AddressRepository>,
+    pub chats: Arc<dyn sabil_core::ports::ChatRepository>,
     pub codes: Arc<dyn VerificationCodeRepository>,
     pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
     pub sap_clients: Arc<dyn SapClientRepository>,
@@ -87,6 +89,12 @@ pub struct Stores {
     pub changes: Arc<dyn ChangeFeedRepository>,
     pub sap_links: Arc<dyn SapLinkRepository>,
     pub sync_failures: Arc<dyn SyncFailureRepository>,
+    pub devices: Arc<dyn sabil_core::ports::DeviceRepository>,
+    pub notifications: Arc<dyn sabil_core::ports::NotificationRepository>,
+    pub broadcasts: Arc<dyn sabil_core::ports::BroadcastRepository>,
+    pub surveys: Arc<dyn SurveyRepository>,
+    pub ratings: Arc<dyn RatingRepository>,
+    pub customer_questions: Arc<dyn CustomerQuestionRepository>,
     /// The change-feed fake, to read what only the SQL tables show (who settled a change, an operator's
     /// reason); `None` on SQL.
     pub fake_changes: Option<Arc<InMemoryChanges>>,
@@ -130,6 +138,7 @@ impl Stores {
             backend: Backend::Fake,
             users: p.users,
             addresses: p.addresses,
+            chats: p.chats,
             codes: p.codes,
             refresh_tokens: p.refresh_tokens,
             sap_clients: p.sap_clients,
@@ -156,6 +165,12 @@ impl Stores {
             changes: p.changes,
             sap_links: p.sap_links,
             sync_failures: p.sync_failures,
+            devices: p.devices,
+            notifications: p.notifications,
+            broadcasts: p.broadcasts,
+            surveys: p.surveys,
+            ratings: p.ratings,
+            customer_questions: p.customer_questions,
             fake_changes: Some(world.changes),
             db: None,
             _keep: Keep::Nothing,
@@ -175,6 +190,7 @@ impl Stores {
             terms: Arc::new(SqlTermsRepository::new(db.clone())),
             users: Arc::new(SqlUserRepository::new(db.clone())),
             addresses: Arc::new(SqlAddressRepository::new(db.clone())),
+            chats: Arc::new(sabil_adapters::store::SqlChatRepository::new(db.clone())),
             codes: Arc::new(SqlCodeRepository::new(db.clone())),
             refresh_tokens: Arc::new(SqlRefreshTokenRepository::new(db.clone())),
             sap_clients: Arc::new(SqlSapClientRepository::new(db.clone())),
@@ -193,6 +209,12 @@ impl Stores {
             changes: Arc::new(SqlChangeFeedRepository::new(db.clone())),
             sap_links: Arc::new(SqlSapLinkRepository::new(db.clone())),
             sync_failures: Arc::new(SqlSyncFailureRepository::new(db.clone())),
+            devices: Arc::new(sabil_adapters::store::SqlDeviceRepository::new(db.clone())),
+            notifications: Arc::new(sabil_adapters::store::SqlNotificationRepository::new(db.clone())),
+            broadcasts: Arc::new(sabil_adapters::store::SqlBroadcastRepository::new(db.clone())),
+            surveys: Arc::new(sabil_adapters::store::SqlSurveyRepository::new(db.clone())),
+            ratings: Arc::new(sabil_adapters::store::SqlRatingRepository::new(db.clone())),
+            customer_questions: Arc::new(sabil_adapters::store::SqlCustomerQuestionRepository::new(db.clone())),
             fake_changes: None,
             db: Some(db),
             _keep: keep,

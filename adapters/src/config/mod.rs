@@ -13,6 +13,7 @@ use crate::files::FilesLocation;
 use crate::gateways::twilio::TwilioConfig;
 
 mod payments;
+mod push;
 mod sap;
 
 pub use payments::PaymentsConfig;
@@ -82,6 +83,8 @@ pub struct Config {
     pub payments: PaymentsConfig,
     /// SAP's API (or the local stand-in), the SAP request log and the sync-worker's pace.
     pub sap: SapConfig,
+    /// Firebase Cloud Messaging; `None`: the local push stand-in (`sabil push list`).
+    pub fcm: Option<crate::gateways::fcm::FcmConfig>,
 }
 
 /// A setting that cannot be used.
@@ -142,6 +145,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SABIL_SAP_MAX_ATTEMPTS", "8", "12"),
     ("SABIL_SAP_PULL_INTERVAL_SECS", "30", "60"),
     ("SABIL_SAP_PUSH_INTERVAL_MS", "1000", "500"),
+    ("SABIL_FCM_CREDENTIALS_FILE", "(none: local push stand-in)", "/etc/sabil/firebase-service-account.json"),
+    ("SABIL_FCM_CREDENTIALS_JSON", "(none)", "{\"type\":\"service_account\",...}"),
+    ("SABIL_FCM_PROJECT_ID", "(the key file's project_id)", "sabil-prod"),
+    ("SABIL_FCM_BASE_URL", "https://fcm.googleapis.com", "http://127.0.0.1:9999"),
+    ("SABIL_FCM_TIMEOUT_MS", "10000", "5000"),
 ];
 
 fn example(var: &'static str) -> &'static str {
@@ -315,6 +323,7 @@ impl Config {
             public_url: payments::public_url(&env, bind)?,
             payments: payments::payments(&env, production)?,
             sap,
+            fcm: push::fcm(&env)?,
         })
     }
 
@@ -373,6 +382,7 @@ impl Config {
         ];
         rows.extend(payments::redacted(&self.country, &self.public_url, &self.payments));
         rows.extend(sap::redacted(&self.sap));
+        rows.extend(push::redacted(self.fcm.as_ref()));
         rows
     }
 }

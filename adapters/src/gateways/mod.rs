@@ -1,6 +1,8 @@
 //! Clients of external systems behind the core's gateway ports, and their local stand-ins, with the
 //! HTTP failure mapping they share. The local SMS stand-in keeps messages in the database
-//! (`store::OutboxSms`); the payment sandbox keeps its charges there too (`sandbox_payments`).
+//! (`store::OutboxSms`), and so does the local push stand-in (`store::LocalPush`); the payment sandbox
+//! keeps its charges there too (`sandbox_payments`).
+pub mod fcm;
 pub mod sandbox_payments;
 pub mod sap;
 pub mod tap;
@@ -11,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use sabil_core::error::GatewayError;
-use sabil_core::ports::{Clock, PaymentGateway};
+use sabil_core::ports::{Clock, PaymentGateway, PushGateway};
 use secrecy::SecretString;
 
 use crate::config::Config;
@@ -44,6 +46,23 @@ pub fn payment_gateway(
     }
     let sandbox = SandboxPaymentGateway::new(db.clone(), clock, sandbox_payments::sandbox_secret(server_secret), config.public_url.clone());
     Ok(PaymentGateways { gateway: Arc::new(sandbox.clone()), sandbox: Some(sandbox) })
+}
+
+/// Firebase Cloud Messaging when `SABIL_FCM_CREDENTIALS_*` is configured, otherwise the local stand-in
+/// that keeps pushes in the database (`sabil push list`).
+///
+/// # Errors
+/// `Unavailable` when FCM's HTTP client cannot be built (fixed by the operator, not by retrying).
+pub fn push_gateway(config: &Config, db: &Db, clock: Arc<dyn Clock>) -> Result<Arc<dyn PushGateway>, GatewayError> {
+    if let Some(fcm) = &config.fcm {
+        return Ok(Arc::new(fcm::FcmPushGateway::new(fcm.clone(), clock)?));
+    }
+    if config.environment == crate::config::Environment::Production {
+        tracing::warn!(
+            "SABIL_FCM_CREDENTIALS_FILE is not set: pushes are only kept in the database (`sabil push list`), no phone gets them"
+        );
+    }
+    Ok(Arc::new(crate::store::LocalPush::new(db.clone(), clock)))
 }
 
 /// `Retry-After` in seconds; the HTTP-date form is ignored (Twilio and Tap send seconds).

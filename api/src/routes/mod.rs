@@ -6,16 +6,28 @@ mod auth;
 mod cart;
 mod catalog;
 pub mod catalog_dto;
+mod chat;
+mod chat_admin;
+pub mod chat_dto;
+mod chat_frames;
+pub mod chat_ws;
 mod coupons;
 pub mod dto;
+mod feedback;
+mod feedback_admin;
+pub mod feedback_dto;
 mod files;
 mod mosques;
+mod notifications;
+pub mod notifications_dto;
 mod orders;
 pub mod orders_dto;
 mod promo_codes;
 mod support;
 mod support_admin;
 pub mod support_dto;
+pub mod survey_dto;
+pub mod survey_input;
 mod sync;
 mod upload;
 mod users;
@@ -43,8 +55,14 @@ pub enum ApiTags {
     Orders,
     /// The customer's coupon wallet.
     Wallet,
+    /// Surveys, ratings of delivered orders and questions to support.
+    Feedback,
+    /// Customer-support chat: conversations, messages and the live WebSocket.
+    Chat,
     /// Operations for admins.
     Admin,
+    /// The customer's push devices and in-app notifications.
+    Notifications,
     /// The SAP integration: our change feed and SAP's changes to our data (role sap).
     Sap,
 }
@@ -58,6 +76,9 @@ pub type Api = (
     (catalog::CatalogApi, admin::AdminApi, admin_catalog::AdminCatalogApi, files::FilesApi),
     (mosques::MosquesApi, mosques::AdminMosquesApi, support::SupportApi, support_admin::AdminSupportApi),
     (sync::ChangeFeedApi, sync::SapEntitiesApi),
+    (feedback::FeedbackApi, feedback_admin::AdminFeedbackApi),
+    (notifications::NotificationsApi, notifications::AdminNotificationsApi),
+    (chat::ChatApi, chat_admin::AdminChatApi, chat_ws::ChatSocketApi),
 );
 
 /// The service with its title, version and server path.

@@ -1,6 +1,19 @@
 //! Events that notify one customer (in-app notification and push), raised by chat, questions and other
-//! features through the outbox; order status changes have their own outbox message.
+//! features through the outbox; order status changes have their own outbox message. Submodules: the
+//! devices pushes go to, the in-app inbox, admin broadcasts and the templates of the texts.
+mod broadcast;
+mod device;
+mod inbox;
+pub mod templates;
+
 use uuid::Uuid;
+
+pub use broadcast::{
+    Audience, BROADCAST_BODY_MAX, BROADCAST_TITLE_MAX, BROADCAST_USERS_MAX, Broadcast, BroadcastId, BroadcastStatus, Recipient,
+};
+pub use device::{DEVICE_TOKEN_MAX, Device, DeviceToken, Platform};
+pub use inbox::{Notification, NotificationId, NotificationKind};
+pub use templates::{OrderNotice, Rendered, Template};
 
 /// Something a customer is told about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

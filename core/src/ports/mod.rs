@@ -5,10 +5,13 @@ mod addresses;
 mod audit;
 mod cache;
 mod catalog;
+mod chat;
 mod clock;
 mod coupon_books;
 mod coupons;
+mod feedback;
 mod files;
+mod notifications;
 mod orders;
 mod outbox;
 mod payment_records;
@@ -31,10 +34,16 @@ pub use addresses::AddressRepository;
 pub use audit::AuditRepository;
 pub use cache::CatalogChanges;
 pub use catalog::{DeliveryAreaRepository, DeliverySlotRepository, ProductQuery, ProductRepository, PromotionRepository, SlotReservations};
+pub use chat::{
+    Assignment, ChatEvent, ChatEventKind, ChatFeed, ChatHub, ChatRepository, ConversationQuery, FeedItem, FeedScope, HistoryQuery,
+    NewChatMessage, Receipt,
+};
 pub use clock::{BusinessTimeZone, Clock, FixedOffsetZone, SystemClock, truncate_to_micros};
 pub use coupon_books::CouponBookRepository;
 pub use coupons::CouponRepository;
+pub use feedback::{CustomerQuestionRepository, RatingQuery, RatingRepository, SurveyRepository};
 pub use files::{FileRepository, FileStore};
+pub use notifications::{BroadcastRepository, DeviceRepository, NotificationRepository};
 pub use orders::{
     CartItem, CartRepository, ChangeOperation, CouponRedemption, IdempotencyClaim, NewOrder, OrderQuery, OrderRepository, OutboxMessage,
     PlaceRefused, Placed, PromoCodeClaim, StatusChange,
@@ -90,6 +99,8 @@ pub struct Ports {
     pub outbox: Arc<dyn OutboxRepository>,
     /// Customers' delivery addresses.
     pub addresses: Arc<dyn AddressRepository>,
+    /// Customer-support chat conversations and their messages.
+    pub chats: Arc<dyn ChatRepository>,
     /// One-time SMS codes and their attempts.
     pub codes: Arc<dyn VerificationCodeRepository>,
     /// Refresh tokens and their rotation state.
@@ -116,6 +127,14 @@ pub struct Ports {
     pub file_store: Arc<dyn FileStore>,
     /// Text messages to phones.
     pub sms: Arc<dyn SmsGateway>,
+    /// Pushes to customers' devices (Firebase Cloud Messaging, or the local stand-in).
+    pub push: Arc<dyn PushGateway>,
+    /// Customers' devices (push registration tokens).
+    pub devices: Arc<dyn DeviceRepository>,
+    /// Users' in-app notifications.
+    pub notifications: Arc<dyn NotificationRepository>,
+    /// Admin broadcasts and their delivery progress.
+    pub broadcasts: Arc<dyn BroadcastRepository>,
     /// Password hashing and verification.
     pub passwords: Arc<dyn PasswordHasher>,
     /// Access-token signing and verification.
@@ -124,6 +143,12 @@ pub struct Ports {
     pub secrets: Arc<dyn Secrets>,
     /// Failed sign-in counts per phone and per client IP.
     pub failures: Arc<dyn FailureCounter>,
+    /// Surveys and customers' answers to them (shared with SAP).
+    pub surveys: Arc<dyn SurveyRepository>,
+    /// Customers' ratings of delivered orders.
+    pub ratings: Arc<dyn RatingRepository>,
+    /// Customers' questions to support and the answers.
+    pub customer_questions: Arc<dyn CustomerQuestionRepository>,
     /// The current time.
     pub clock: Arc<dyn Clock>,
 }

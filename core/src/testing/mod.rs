@@ -3,13 +3,18 @@
 mod accounts;
 mod addresses;
 mod catalog;
+mod chat;
+mod chat_hub;
 mod coupon_books;
 mod coupons;
+mod feedback;
 mod files;
+mod notifications;
 mod order_records;
 mod orders;
 mod payments;
 mod promo_codes;
+mod push;
 mod security;
 mod support;
 mod sync;
@@ -21,13 +26,18 @@ use time::OffsetDateTime;
 pub use accounts::{InMemoryAudit, InMemoryCodes, InMemoryFailures, InMemoryRefreshTokens, InMemorySapClients, InMemoryUsers};
 pub use addresses::InMemoryAddresses;
 pub use catalog::{InMemoryDeliveryAreas, InMemoryDeliverySlots, InMemoryProducts, InMemoryPromotions, RecordingCatalogChanges};
+pub use chat::InMemoryChats;
+pub use chat_hub::RecordingChatHub;
 pub use coupon_books::InMemoryCouponBooks;
 pub use coupons::InMemoryCouponRepository;
+pub use feedback::{InMemoryCustomerQuestions, InMemoryRatings, InMemorySurveys};
 pub use files::{InMemoryFileStore, InMemoryFiles, sha256_hex};
+pub use notifications::{InMemoryBroadcasts, InMemoryDevices, InMemoryNotifications};
 pub use order_records::{InMemoryCarts, InMemoryOutbox, InMemoryPayments};
 pub use orders::InMemoryOrders;
 pub use payments::FakePaymentGateway;
 pub use promo_codes::InMemoryPromoCodeRepository;
+pub use push::RecordingPush;
 pub use security::{FakeAccessTokens, FakePasswordHasher, FakeSecrets, ManualClock, RecordingSms, extract_code};
 pub use support::{InMemoryContacts, InMemoryFaq, InMemoryMosques, InMemoryTerms};
 pub use sync::{ErpOutcome, InMemoryChanges, InMemorySapLinks, InMemorySyncFailures, RecordingErp};
@@ -47,6 +57,8 @@ pub struct FakeWorld {
     pub clock: Arc<ManualClock>,
     /// The SMS gateway; read the texts sent, or make sends fail.
     pub sms: Arc<RecordingSms>,
+    /// The push gateway; read the pushes sent, mark tokens unregistered, or make sends fail.
+    pub push: Arc<RecordingPush>,
     /// The file bytes; switch it off to act as an unreachable store.
     pub file_store: Arc<InMemoryFileStore>,
     /// The coupon wallets; redeem and restore coupons as a checkout would.
@@ -70,6 +82,7 @@ pub struct FakeWorld {
 pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
     let clock = Arc::new(ManualClock::new(now));
     let sms = Arc::new(RecordingSms::default());
+    let push = Arc::new(RecordingPush::default());
     let file_store = Arc::new(InMemoryFileStore::default());
     let codes = Arc::new(InMemoryCodes::default());
     let products = Arc::new(InMemoryProducts::default());
@@ -84,6 +97,8 @@ pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
     let orders =
         Arc::new(InMemoryOrders::new(slots.clone(), coupons.clone(), promo_codes.clone(), carts.clone(), outbox.clone(), changes.clone()));
     let addresses = Arc::new(InMemoryAddresses::new(users.clone(), areas.clone(), changes.clone()));
+    let files = Arc::new(InMemoryFiles::default());
+    let chats = Arc::new(InMemoryChats::new(users.clone(), files.clone(), outbox.clone()));
     let sap_links = Arc::new(InMemorySapLinks::new(users.clone(), addresses.clone(), orders.clone(), products.clone()));
     let erp = Arc::new(RecordingErp::default());
     let payment_gateway = Arc::new(FakePaymentGateway::default());
@@ -103,7 +118,8 @@ pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
         contacts: Arc::new(InMemoryContacts::default()),
         terms: Arc::new(InMemoryTerms::new(users.clone())),
         users: users.clone(),
-        addresses,
+        addresses: addresses.clone(),
+        chats,
         codes,
         refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
         sap_clients: Arc::new(InMemorySapClients::default()),
@@ -114,14 +130,21 @@ pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
         sync_failures: Arc::new(InMemorySyncFailures::default()),
         erp: erp.clone(),
         promo_codes: promo_codes.clone(),
-        files: Arc::new(InMemoryFiles::default()),
+        files,
         file_store: file_store.clone(),
         sms: sms.clone(),
+        push: push.clone(),
+        devices: Arc::new(InMemoryDevices::new(users.clone())),
+        notifications: Arc::new(InMemoryNotifications::new(users.clone())),
+        broadcasts: Arc::new(InMemoryBroadcasts::new(users.clone(), addresses.clone(), areas.clone())),
         passwords: Arc::new(FakePasswordHasher),
         tokens: Arc::new(FakeAccessTokens),
         secrets: Arc::new(FakeSecrets::default()),
         failures: Arc::new(InMemoryFailures::new(clock.clone())),
+        surveys: Arc::new(InMemorySurveys::new(users.clone(), changes.clone())),
+        ratings: Arc::new(InMemoryRatings::new(orders.clone(), users.clone(), areas.clone())),
+        customer_questions: Arc::new(InMemoryCustomerQuestions::new(users.clone(), outbox.clone())),
         clock: clock.clone(),
     };
-    FakeWorld { ports, clock, sms, file_store, coupons, promo_codes, orders, outbox, payment_gateway, changes, erp }
+    FakeWorld { ports, clock, sms, push, file_store, coupons, promo_codes, orders, outbox, payment_gateway, changes, erp }
 }
