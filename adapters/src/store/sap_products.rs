@@ -24,6 +24,34 @@ const SAP_COLUMNS: &str = "sap_id = excluded.sap_id, title_ar = excluded.title_a
      currency = excluded.currency, min_quantity = excluded.min_quantity, max_quantity = excluded.max_quantity, \
      active = excluded.active, sort_order = excluded.sort_order, updated_at = excluded.updated_at";
 
+/// Binds the product fields SAP sends, in the order of `FIELDS`.
+macro_rules! bind_sap_fields {
+    ($query:expr, $p:expr) => {{
+        let p: &Product = $p;
+        $query
+            .bind(&p.title.ar)
+            .bind(&p.title.en)
+            .bind(&p.description.ar)
+            .bind(&p.description.en)
+            .bind(p.product_type.as_str())
+            .bind(db_count(p.volume_ml))
+            .bind(db_count(p.bottles_per_pack))
+            .bind(p.price_per_pack.minor)
+            .bind(p.price_per_pack.currency.code())
+            .bind(db_count(p.min_quantity))
+            .bind(db_count(p.max_quantity))
+            .bind(p.active)
+            .bind(p.sort_order)
+            .bind(DbTime(p.created_at))
+            .bind(DbTime(p.updated_at))
+    }};
+}
+
+/// The product columns written, in the order `bind_sap_fields!` binds them after the id and SAP id (the image,
+/// which SAP never sends, is NULL for a new product).
+const FIELDS: &str = "id, sap_id, title_ar, title_en, description_ar, description_en, product_type, volume_ml, bottles_per_pack, \
+     price_minor, currency, min_quantity, max_quantity, active, sort_order, created_at, updated_at, image_id";
+
 /// Writes SAP's `version` of `p` and its link (the contract of `SapLinkRepository::save_product`).
 pub(super) async fn save_product(
     db: &Db,
@@ -36,48 +64,29 @@ pub(super) async fn save_product(
         return Err(RepoError::Internal("a product from SAP without its SAP id".into()));
     };
     let entity = InboundEntity::Product.as_str();
-    match db {
+    let (id, created) = match db {
         Db::Postgres(pool) => {
             // One statement: the link's CTE decides, the product insert-or-update follows from its row.
             let sql = format!(
-                "WITH link AS ({LINK}) \
-                 INSERT INTO products (id, sap_id, title_ar, title_en, description_ar, description_en, product_type, volume_ml, \
-                 bottles_per_pack, price_minor, currency, min_quantity, max_quantity, image_id, active, sort_order, created_at, updated_at) \
-                 SELECT link.app_id, $2, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, $18, $19, $20, $21 FROM link \
+                "WITH link AS ({LINK}) INSERT INTO products ({FIELDS}) \
+                 SELECT link.app_id, $2, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, NULL FROM link \
                  ON CONFLICT (id) DO UPDATE SET {SAP_COLUMNS} RETURNING id, (xmax = 0) AS created"
             );
-            let row: Option<(Uuid, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(entity)
                 .bind(sap_id)
                 .bind(p.id.0)
                 .bind(version)
                 .bind(DbTime(now))
-                .bind(pinned)
-                .bind(&p.title.ar)
-                .bind(&p.title.en)
-                .bind(&p.description.ar)
-                .bind(&p.description.en)
-                .bind(p.product_type.as_str())
-                .bind(db_count(p.volume_ml))
-                .bind(db_count(p.bottles_per_pack))
-                .bind(p.price_per_pack.minor)
-                .bind(p.price_per_pack.currency.code())
-                .bind(db_count(p.min_quantity))
-                .bind(db_count(p.max_quantity))
-                .bind(p.active)
-                .bind(p.sort_order)
-                .bind(DbTime(p.created_at))
-                .bind(DbTime(p.updated_at))
-                .fetch_optional(pool)
-                .await
-                .map_err(repo_error)?;
-            Ok(match row {
-                Some((id, true)) => SapProductSave::Created(ProductId(id)),
-                Some((id, false)) => SapProductSave::Updated(ProductId(id)),
-                None => SapProductSave::NotApplied,
-            })
+                .bind(pinned);
+            let row: Option<(Uuid, bool)> = bind_sap_fields!(query, p).fetch_optional(pool).await.map_err(repo_error)?;
+            match row {
+                Some(row) => row,
+                None => return Ok(SapProductSave::NotApplied),
+            }
         }
         Db::Sqlite(pool) => {
+            // No data-modifying CTEs in SQLite: the same steps in one write transaction.
             let mut tx = sqlx::Sqlite::begin_write(pool).await.map_err(repo_error)?;
             let linked: Option<(Uuid,)> = sqlx::query_as(LINK)
                 .bind(entity)
@@ -92,60 +101,17 @@ pub(super) async fn save_product(
             let Some((id,)) = linked else {
                 return Ok(SapProductSave::NotApplied);
             };
-            let updated = sqlx::query(
-                "UPDATE products SET sap_id = $2, title_ar = $3, title_en = $4, description_ar = $5, description_en = $6, \
-                 product_type = $7, volume_ml = $8, bottles_per_pack = $9, price_minor = $10, currency = $11, min_quantity = $12, \
-                 max_quantity = $13, active = $14, sort_order = $15, updated_at = $16 WHERE id = $1",
-            )
-            .bind(id)
-            .bind(sap_id)
-            .bind(&p.title.ar)
-            .bind(&p.title.en)
-            .bind(&p.description.ar)
-            .bind(&p.description.en)
-            .bind(p.product_type.as_str())
-            .bind(db_count(p.volume_ml))
-            .bind(db_count(p.bottles_per_pack))
-            .bind(p.price_per_pack.minor)
-            .bind(p.price_per_pack.currency.code())
-            .bind(db_count(p.min_quantity))
-            .bind(db_count(p.max_quantity))
-            .bind(p.active)
-            .bind(p.sort_order)
-            .bind(DbTime(p.updated_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(repo_error)?
-            .rows_affected();
-            if updated == 0 {
-                sqlx::query(
-                    "INSERT INTO products (id, sap_id, title_ar, title_en, description_ar, description_en, product_type, volume_ml, \
-                     bottles_per_pack, price_minor, currency, min_quantity, max_quantity, image_id, active, sort_order, created_at, \
-                     updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, $14, $15, $16, $17)",
-                )
-                .bind(id)
-                .bind(sap_id)
-                .bind(&p.title.ar)
-                .bind(&p.title.en)
-                .bind(&p.description.ar)
-                .bind(&p.description.en)
-                .bind(p.product_type.as_str())
-                .bind(db_count(p.volume_ml))
-                .bind(db_count(p.bottles_per_pack))
-                .bind(p.price_per_pack.minor)
-                .bind(p.price_per_pack.currency.code())
-                .bind(db_count(p.min_quantity))
-                .bind(db_count(p.max_quantity))
-                .bind(p.active)
-                .bind(p.sort_order)
-                .bind(DbTime(p.created_at))
-                .bind(DbTime(p.updated_at))
-                .execute(&mut *tx)
-                .await
-                .map_err(repo_error)?;
-            }
+            let existed: Option<(i32,)> =
+                sqlx::query_as("SELECT 1 FROM products WHERE id = $1").bind(id).fetch_optional(&mut *tx).await.map_err(repo_error)?;
+            let sql = format!(
+                "INSERT INTO products ({FIELDS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL) \
+                 ON CONFLICT (id) DO UPDATE SET {SAP_COLUMNS}"
+            );
+            let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(sap_id);
+            bind_sap_fields!(query, p).execute(&mut *tx).await.map_err(repo_error)?;
             tx.commit().await.map_err(repo_error)?;
-            Ok(if updated == 0 { SapProductSave::Created(ProductId(id)) } else { SapProductSave::Updated(ProductId(id)) })
+            (id, existed.is_none())
         }
-    }
+    };
+    Ok(if created { SapProductSave::Created(ProductId(id)) } else { SapProductSave::Updated(ProductId(id)) })
 }
