@@ -174,8 +174,7 @@ type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStre
 async fn open(url: &str, token: &str) -> Result<Socket, AnyError> {
     let mut req = url.into_client_request()?;
     req.headers_mut().insert("authorization", format!("Bearer {token}").parse()?);
-    // Nagle off, as on the server: a frame leaves at once.
-    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(req, None, true).await?;
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
     loop {
         match ws.next().await {
             Some(Ok(Message::Text(t))) if serde_json::from_str::<Value>(&t)?["type"] == "ready" => return Ok(ws),

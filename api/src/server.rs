@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use poem::Server;
-use poem::listener::{AcceptorExt as _, RustlsCertificate, RustlsConfig, TcpAcceptor};
+use poem::listener::{Listener, RustlsCertificate, RustlsConfig, TcpListener};
 use sabil_adapters::app::App;
 use sabil_adapters::config::Config;
 
@@ -21,17 +21,6 @@ pub enum ServeError {
     Tls(String),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: String, source: std::io::Error },
-}
-
-/// Listens on `addr` with Nagle's algorithm off for every connection (Linux hands TCP_NODELAY on to
-/// accepted sockets): small writes, such as chat WebSocket frames, leave at once instead of waiting up
-/// to 40 ms for the peer's delayed ACK of the previous one.
-fn nodelay_acceptor(addr: std::net::SocketAddr) -> std::io::Result<TcpAcceptor> {
-    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
-    socket.set_reuseaddr(true)?;
-    socket.set_nodelay(true)?;
-    socket.bind(addr)?;
-    TcpAcceptor::from_tokio(socket.listen(1024)?)
 }
 
 fn load_tls(cert: &PathBuf, key: &PathBuf) -> Result<RustlsConfig, String> {
@@ -109,12 +98,12 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
                     }
                 }
             });
-            let acceptor = nodelay_acceptor(config.bind).map_err(listen_err)?.rustls(Box::pin(reloads));
+            let acceptor = TcpListener::bind(addr.clone()).rustls(reloads).into_acceptor().await.map_err(listen_err)?;
             announce(&config, "https", started);
             Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(config.shutdown_grace)).await
         }
         _ => {
-            let acceptor = nodelay_acceptor(config.bind).map_err(listen_err)?;
+            let acceptor = TcpListener::bind(addr.clone()).into_acceptor().await.map_err(listen_err)?;
             announce(&config, "http", started);
             Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(config.shutdown_grace)).await
         }

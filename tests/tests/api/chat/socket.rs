@@ -69,7 +69,7 @@ async fn open(addr: SocketAddr, auth: Auth<'_>) -> Result<(Socket, Option<String
         }
         Auth::None => {}
     }
-    let (ws, resp) = tokio_tungstenite::connect_async_with_config(req, None, true).await?;
+    let (ws, resp) = tokio_tungstenite::connect_async(req).await?;
     let protocol = resp.headers().get("sec-websocket-protocol").and_then(|v| v.to_str().ok()).map(str::to_owned);
     Ok((Socket(ws), protocol))
 }
