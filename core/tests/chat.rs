@@ -3,12 +3,14 @@
 //! write), receipts, and what a live session lets its participant see.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::Arc;
 
 use sabil_core::domain::chat::{CHAT_TEXT_MAX, ChatContent, ChatSide, ConversationStatus};
 use sabil_core::domain::notifications::NotificationEvent;
-use sabil_core::domain::{AccessClaims, FullName, Language, NewUser, PageRequest, PasswordHash, Phone, Role, Subject, UserId, UserStatus};
-use sabil_core::ports::{ChatEventKind, Clock as _, FeedItem, HistoryQuery, OutboxMessage};
+use sabil_core::domain::{AccessClaims, Language, PageRequest, Role, Subject, UserStatus};
+use sabil_core::ports::{ChatEventKind, FeedItem, HistoryQuery, OutboxMessage};
 use sabil_core::services::chat::{ChatSession, Participant, QueueFilter};
 use sabil_core::services::{ChatError, ChatService, FileError};
 use sabil_core::testing::{FakeWorld, RecordingChatHub, fake_world};
@@ -37,20 +39,7 @@ fn text(t: &str) -> ChatContent {
 
 impl World {
     async fn claims(&self, phone: &str, role: Role, status: UserStatus) -> AccessClaims {
-        let now = self.fakes.clock.now();
-        let user = NewUser {
-            id: UserId(Uuid::now_v7()),
-            phone: Phone::parse(phone).unwrap(),
-            full_name: FullName::parse("Fatima Al-Sabah").unwrap(),
-            password_hash: PasswordHash("hash".into()),
-            role,
-            status,
-            language: Language::Ar,
-            location: None,
-            now,
-        };
-        let user = self.fakes.ports.users.create(&user).await.unwrap();
-        AccessClaims { subject: Subject::User(user.id), role, issued_at: now, expires_at: now + time::Duration::minutes(15) }
+        common::signed_in(&self.fakes, phone, role, status, Language::Ar).await.1
     }
 
     async fn customer(&self, phone: &str) -> Participant {

@@ -3,12 +3,11 @@
 //! accepted version by version.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use sabil_core::domain::delivery::{DeliveryArea, DeliveryAreaId, MapPoint};
 use sabil_core::domain::support::{ContactAddress, ContactKind, FaqCategoryId};
-use sabil_core::domain::{
-    AccessClaims, Currency, FullName, Language, LocalizedText, Money, NewUser, PageRequest, PasswordHash, Phone, Role, Subject, UserId,
-    UserStatus,
-};
+use sabil_core::domain::{AccessClaims, Currency, Language, LocalizedText, Money, PageRequest, Role, Subject, UserStatus};
 use sabil_core::ports::Clock as _;
 use sabil_core::services::authorization::AdminDenied;
 use sabil_core::services::mosques::{MosqueDraft, MosqueSearch};
@@ -41,20 +40,7 @@ fn text(en: &str) -> LocalizedText {
 impl World {
     /// A stored account with this role and status, and claims for it.
     async fn user(&self, phone: &str, role: Role, status: UserStatus) -> AccessClaims {
-        let now = self.fakes.clock.now();
-        let user = NewUser {
-            id: UserId(Uuid::now_v7()),
-            phone: Phone::parse(phone).unwrap(),
-            full_name: FullName::parse("Fatima Al-Sabah").unwrap(),
-            password_hash: PasswordHash("hash".into()),
-            role,
-            status,
-            language: Language::Ar,
-            location: None,
-            now,
-        };
-        let user = self.fakes.ports.users.create(&user).await.unwrap();
-        AccessClaims { subject: Subject::User(user.id), role, issued_at: now, expires_at: now + time::Duration::minutes(15) }
+        common::signed_in(&self.fakes, phone, role, status, Language::Ar).await.1
     }
 
     async fn admin(&self) -> AccessClaims {

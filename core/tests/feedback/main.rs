@@ -4,6 +4,9 @@
 //! This file holds the `World` the stories share; each topic's stories are a module.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod questions;
 mod ratings;
 mod surveys;
@@ -14,9 +17,7 @@ use async_trait::async_trait;
 use sabil_core::domain::address::AddressId;
 use sabil_core::domain::delivery::{DeliveryArea, DeliveryAreaId, DeliverySlotId};
 use sabil_core::domain::orders::{BookedSlot, DeliveryTarget, Order, OrderEvent, OrderId, OrderStatus, OrderTotals, PaymentMethod};
-use sabil_core::domain::{
-    AccessClaims, Currency, FullName, Language, LocalizedText, Money, NewUser, Page, PasswordHash, Phone, Role, Subject, UserId, UserStatus,
-};
+use sabil_core::domain::{AccessClaims, Currency, Language, LocalizedText, Money, Page, Role, Subject, UserId, UserStatus};
 use sabil_core::error::RepoError;
 use sabil_core::ports::{Clock as _, FixedOffsetZone, NewOrder, OrderQuery, OrderRepository, PlaceRefused, Placed, StatusChange};
 use sabil_core::services::FeedbackService;
@@ -83,20 +84,7 @@ fn text(en: &str) -> LocalizedText {
 impl World {
     /// A stored account with this role and status, and claims for it.
     async fn user(&self, phone: &str, role: Role, status: UserStatus) -> AccessClaims {
-        let now = self.fakes.clock.now();
-        let user = NewUser {
-            id: UserId(Uuid::now_v7()),
-            phone: Phone::parse(phone).unwrap(),
-            full_name: FullName::parse("Fatima Al-Sabah").unwrap(),
-            password_hash: PasswordHash("hash".into()),
-            role,
-            status,
-            language: Language::Ar,
-            location: None,
-            now,
-        };
-        let user = self.fakes.ports.users.create(&user).await.unwrap();
-        AccessClaims { subject: Subject::User(user.id), role, issued_at: now, expires_at: now + time::Duration::minutes(15) }
+        common::signed_in(&self.fakes, phone, role, status, Language::Ar).await.1
     }
 
     async fn customer(&self, phone: &str) -> AccessClaims {

@@ -3,16 +3,18 @@
 //! are retried without duplicates and dead-lettered in the end; broadcasts go out in resumable batches.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod broadcasts;
 mod delivery;
 
 use sabil_core::domain::notifications::{Device, DeviceToken, Platform};
-use sabil_core::domain::{AccessClaims, FullName, Language, NewUser, PasswordHash, Phone, Role, Subject, UserId, UserStatus};
+use sabil_core::domain::{AccessClaims, Language, Role, UserId, UserStatus};
 use sabil_core::ports::Clock as _;
 use sabil_core::services::{NotificationService, NotificationSettings};
 use sabil_core::testing::{FakeWorld, fake_world};
 use time::macros::datetime;
-use uuid::Uuid;
 
 pub struct World {
     pub fakes: FakeWorld,
@@ -27,20 +29,7 @@ pub fn world(settings: NotificationSettings) -> World {
 impl World {
     /// A stored account; returns its id and claims.
     pub async fn user(&self, phone: &str, role: Role, status: UserStatus, language: Language) -> (UserId, AccessClaims) {
-        let now = self.fakes.clock.now();
-        let user = NewUser {
-            id: UserId(Uuid::now_v7()),
-            phone: Phone::parse(phone).unwrap(),
-            full_name: FullName::parse("Fatima Al-Sabah").unwrap(),
-            password_hash: PasswordHash("hash".into()),
-            role,
-            status,
-            language,
-            location: None,
-            now,
-        };
-        let user = self.fakes.ports.users.create(&user).await.unwrap();
-        (user.id, AccessClaims { subject: Subject::User(user.id), role, issued_at: now, expires_at: now + time::Duration::minutes(15) })
+        common::signed_in(&self.fakes, phone, role, status, language).await
     }
 
     pub async fn customer(&self, phone: &str, language: Language) -> (UserId, AccessClaims) {
