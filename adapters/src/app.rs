@@ -84,6 +84,8 @@ pub struct App {
     pub sap_inbound: sabil_core::services::SapInboundService,
     /// Devices, in-app notifications, their delivery by the worker, and admin broadcasts.
     pub notifications: sabil_core::services::NotificationService,
+    /// The business dashboard (`GET /api/admin/stats`, `sabil stats`).
+    pub stats: sabil_core::services::StatsService,
 }
 
 impl App {
@@ -156,6 +158,7 @@ impl App {
             surveys: Arc::new(crate::store::SqlSurveyRepository::new(db.clone())),
             ratings: Arc::new(crate::store::SqlRatingRepository::new(db.clone())),
             customer_questions: Arc::new(crate::store::SqlCustomerQuestionRepository::new(db.clone())),
+            stats: Arc::new(crate::store::SqlStatsRepository::new(db.clone())),
             clock,
         };
         let settings = AccountSettings {
@@ -215,6 +218,11 @@ impl App {
         let currency = sabil_core::domain::orders::Country::parse(&config.country)
             .map_or(sabil_core::domain::Currency::Aed, sabil_core::domain::orders::Country::currency);
         let promo_codes = sabil_core::services::PromoCodeService::new(ports.clone(), currency);
+        let stats = sabil_core::services::StatsService::new(
+            ports.clone(),
+            Arc::new(crate::time_zone::IanaTimeZone::named(&config.time_zone).map_err(StartError::TimeZone)?),
+            currency,
+        );
         let sync = sabil_core::services::SyncService::new(ports.clone());
         let sap_inbound = sabil_core::services::SapInboundService::new(ports.clone(), catalog.clone(), orders.clone(), addresses.clone());
         Ok(Self {
@@ -224,6 +232,7 @@ impl App {
             ),
             sync,
             sap_inbound,
+            stats,
             accounts: AccountService::new(ports.clone(), settings),
             files,
             addresses,

@@ -7,6 +7,7 @@ pub mod chat_hub;
 pub mod config;
 pub mod demo;
 pub mod demo_catalog;
+pub mod demo_orders;
 pub mod demo_support;
 pub mod files;
 pub mod gateways;

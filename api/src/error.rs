@@ -15,6 +15,7 @@ mod coupons;
 mod feedback;
 mod notifications;
 mod orders;
+mod stats;
 mod support;
 mod sync;
 
@@ -293,6 +294,7 @@ impl From<AccountError> for ApiError {
                 Self::conflict("user.phone_taken", "This phone number already has an account.", "Use another phone number.")
             }
             AccountError::SapClientTaken => Self::conflict("sap_client.taken", "This SAP client id is taken.", "Choose another name."),
+            AccountError::SapClientNotFound => Self::not_found("sap_client.not_found", "No SAP client has this client id.", None),
             AccountError::Storage(e) => e.into(),
         }
     }

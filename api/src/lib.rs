@@ -1,9 +1,10 @@
-//! Sabil's HTTP API: poem-openapi routes under `/api`, the docs, health and metrics endpoints, and
-//! the request pipeline. `app()` builds the endpoint the server and the tests run.
+//! Sabil's HTTP API: poem-openapi routes under `/api`, the docs, health and metrics endpoints, the
+//! `/admin` page, and the request pipeline. `app()` builds the endpoint the server and the tests run.
 // `ApiError` carries its JSON body inline (poem-openapi documents each status from it); errors are the
 // cold path, so the size of `Result<_, ApiError>` is not worth boxing.
 #![allow(clippy::result_large_err)]
 
+mod admin_page;
 pub mod auth;
 pub mod body;
 pub mod cache;
@@ -33,6 +34,9 @@ pub fn app(state: AppState) -> impl Endpoint<Output = poem::Response> {
         .at("/pay/return/:order_id", get(payments_web::payment_return))
         .at("/pay/sandbox/:charge_id", get(payments_web::sandbox_page))
         .at("/pay/sandbox/:charge_id/:decision", poem::post(payments_web::sandbox_decide))
+        .at("/admin", get(admin_page::index))
+        .at("/admin/", get(admin_page::index))
+        .at("/admin/:file", get(admin_page::file))
         .nest("/api", cache::CatalogCacheLayer::new(api.into_endpoint(), state.app.catalog_cache.clone()))
         .at("/openapi.json", spec)
         .at("/healthz", get(health::healthz))

@@ -65,6 +65,7 @@ impl RouteTemplates {
             "/metrics" => return "/metrics",
             "/openapi.json" => return "/openapi.json",
             p if p.starts_with("/docs") => return "/docs",
+            p if p == "/admin" || p.starts_with("/admin/") => return "/admin",
             _ => {}
         }
         let count = path.split('/').count();
@@ -311,5 +312,6 @@ mod tests {
         assert_eq!(routes.label("/api/admin/users//block"), "unmatched");
         assert_eq!(routes.label("/api/random-1234"), "unmatched");
         assert_eq!(routes.label("/healthz"), "/healthz");
+        assert_eq!(routes.label("/admin/admin.js"), "/admin");
     }
 }

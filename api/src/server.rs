@@ -65,11 +65,20 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         // The catalog is loaded beside serving, not before it: the first start is not held up by
         // its inserts, and the read cache is told when it has landed.
         let demo = app.clone();
+        let history = config.demo_history.then(|| config.clone());
         tokio::spawn(async move {
             match sabil_adapters::demo_catalog::seed_catalog(&demo).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(rows = n, "demo catalog loaded"),
                 Err(e) => tracing::warn!(error = %e, "could not load the demo catalog"),
+            }
+            // Then the order history behind the admin dashboard, into a database without orders only.
+            if let Some(config) = history {
+                match sabil_adapters::demo_orders::seed_demo_history(&demo, &config).await {
+                    Ok(None) => {}
+                    Ok(Some(h)) => tracing::info!(orders = h.orders, customers = h.customers, "demo order history loaded"),
+                    Err(e) => tracing::warn!(error = %e, "could not load the demo order history"),
+                }
             }
         });
     }

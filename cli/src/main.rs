@@ -1,47 +1,98 @@
-//! `sabil`: the operators' tool. Every error is one clear line and a non-zero exit.
+//! `sabil`: the operators' tool. Listings print tables for people and JSON with `--json` for scripts;
+//! long runs show a progress bar on a terminal; every error is one clear line and a non-zero exit.
+mod accounts;
+mod actor;
+mod catalog_import;
+mod catalog_rows;
+mod config;
+mod db;
+mod demo;
+mod orders;
+mod orders_export;
+mod output;
 mod push;
+mod sms;
+mod stats;
 mod sync;
+mod users;
 
-use std::io::Read as _;
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 use sabil_adapters::app::App;
 use sabil_adapters::config::Config;
-use sabil_adapters::store::{Db, OutboxSms};
-use sabil_core::domain::{FullName, Password, Phone};
-use sabil_core::ports::SystemClock;
-use time::format_description::well_known::Rfc3339;
+
+const EXAMPLES: &str = "\
+Examples:
+  sabil db status
+  sabil admin create --phone +96550009999 --name \"Operations Lead\"
+  sabil --as +96550009999 users find fatima
+  sabil --as +96550009999 orders show 100001
+  sabil --as +96550009999 orders export --csv --from 2026-11-01 --to 2026-11-30 --output nov.csv
+  sabil --as +96550009999 catalog import products.csv --dry-run
+  sabil --as +96550009999 stats --from 2026-11-01 --to 2026-11-30
+  sabil sms list --limit 1 --json
+
+Settings come from SABIL_* environment variables (see `sabil config check`).";
 
 #[derive(Parser)]
-#[command(name = "sabil", version, about = "Operate Sabil: database, accounts, SAP clients, local SMS outbox")]
+#[command(name = "sabil", version, about = "Operate Sabil: database, accounts, orders, catalog, SAP sync, local stand-ins", after_help = EXAMPLES)]
 struct Cli {
+    /// Act as this admin (E.164 phone of an active admin account) for commands on business data:
+    /// users, orders, catalog import, stats. Audited changes name this admin.
+    #[arg(long = "as", global = true, env = "SABIL_ADMIN_PHONE", value_name = "PHONE")]
+    as_admin: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Database maintenance.
+    /// Database: apply migrations, show which are applied.
     Db {
         #[command(subcommand)]
-        command: DbCommand,
+        command: db::DbCommand,
     },
-    /// Admin accounts.
+    /// Admin accounts: create, list.
     Admin {
         #[command(subcommand)]
-        command: AdminCommand,
+        command: accounts::AdminCommand,
     },
-    /// SAP machine clients.
+    /// SAP machine clients: create, list, revoke.
     #[command(name = "sap-client")]
     SapClient {
         #[command(subcommand)]
-        command: SapClientCommand,
+        command: accounts::SapClientCommand,
+    },
+    /// Customer and admin accounts: find, block, unblock (as an admin: --as).
+    Users {
+        #[command(subcommand)]
+        command: users::UsersCommand,
+    },
+    /// Orders: list, show, set-status, export --csv (as an admin: --as).
+    Orders {
+        #[command(subcommand)]
+        command: orders::OrdersCommand,
+    },
+    /// The catalog: import products from CSV (as an admin: --as).
+    Catalog {
+        #[command(subcommand)]
+        command: catalog_import::CatalogCommand,
+    },
+    /// Business figures over a range of days, with a chart of orders per day (as an admin: --as).
+    ///
+    /// Example: sabil --as +96550009999 stats --from 2026-11-01 --to 2026-11-30
+    Stats(stats::StatsArgs),
+    /// The SAP sync queue: status, dead letters, retry, skip.
+    Sync {
+        #[command(subcommand)]
+        command: sync::SyncCommand,
     },
     /// The local SMS outbox (used when Twilio is not configured).
     Sms {
         #[command(subcommand)]
-        command: SmsCommand,
+        command: sms::SmsCommand,
     },
     /// The local push stand-in (used when Firebase Cloud Messaging is not configured).
     Push {
@@ -51,160 +102,80 @@ enum Command {
     /// Demo data (never in production).
     Demo {
         #[command(subcommand)]
-        command: DemoCommand,
+        command: demo::DemoCommand,
     },
-    /// The SAP sync queue: status, dead letters, retry, skip.
-    Sync {
-        #[command(subcommand)]
-        command: sync::SyncCommand,
-    },
-    /// Configuration.
+    /// Configuration: check it.
     Config {
         #[command(subcommand)]
-        command: ConfigCommand,
+        command: config::ConfigCommand,
     },
-}
-
-#[derive(Subcommand)]
-enum DbCommand {
-    /// Apply pending migrations to SABIL_DATABASE_URL.
-    Migrate,
-}
-
-#[derive(Subcommand)]
-enum AdminCommand {
-    /// Create an admin who signs in through POST /api/auth/login.
-    Create {
-        /// E.164 phone, e.g. +96550001234.
-        #[arg(long)]
-        phone: String,
-        /// Full name.
-        #[arg(long)]
-        name: String,
-        /// Read the password from standard input instead of generating one.
-        #[arg(long)]
-        password_stdin: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum SapClientCommand {
-    /// Create a SAP client; prints its client id and secret (shown once).
-    Create {
-        /// A label, e.g. "SAP production".
-        #[arg(long)]
-        name: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum SmsCommand {
-    /// Messages kept by the local outbox, newest first.
-    List {
-        #[arg(long, default_value_t = 20)]
-        limit: u32,
-    },
-}
-
-#[derive(Subcommand)]
-enum DemoCommand {
-    /// Load the demo accounts and catalog into SABIL_DATABASE_URL (once; a second run adds nothing).
-    Load,
-}
-
-#[derive(Subcommand)]
-enum ConfigCommand {
-    /// Validate the environment and print the effective configuration (secrets redacted).
-    Check,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run(Cli::parse()).await {
+    quiet_on_closed_pipe();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.kind() == ErrorKind::DisplayHelp || e.kind() == ErrorKind::DisplayVersion => e.exit(),
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        Err(e) => {
+            eprintln!("sabil: {}", usage_error(&e.render().to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("sabil: {message}");
+            // One line, whatever the cause's text holds.
+            eprintln!("sabil: {}", message.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; "));
             ExitCode::FAILURE
         }
     }
 }
 
+/// clap's usage error as one line: its message and tips, without the usage block.
+fn usage_error(rendered: &str) -> String {
+    let parts: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(|l| l.strip_prefix("error: ").unwrap_or(l))
+        .collect();
+    format!("{}; see --help", parts.join(" "))
+}
+
+/// `sabil ... | head` closes standard output early: end quietly, as a command killed by SIGPIPE does
+/// (status 141), instead of printing a panic.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.payload().downcast_ref::<String>().map_or("", String::as_str);
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
+async fn app(config: &Config) -> Result<App, String> {
+    App::from_config(config).await.map_err(|e| e.to_string())
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
+    let as_admin = cli.as_admin.as_deref();
     match cli.command {
-        Command::Config { command: ConfigCommand::Check } => {
-            let rows = config.redacted();
-            let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-            for (k, v) in rows {
-                println!("{k:width$}  {v}");
-            }
-            let db = Db::connect(&config.database_url, 1).await.map_err(|e| format!("SABIL_DATABASE_URL: {e}"))?;
-            match db.readiness().await {
-                Ok(()) => println!("\nconfiguration is valid; {} database reachable and migrated", db.engine()),
-                Err(reason) => println!("\nconfiguration is valid; database: {reason}"),
-            }
-            Ok(())
-        }
-        Command::Demo { command: DemoCommand::Load } => {
-            if config.environment == sabil_adapters::config::Environment::Production {
-                return Err("demo load: refused when SABIL_ENV=production (demo accounts have public passwords)".to_owned());
-            }
-            let app = App::from_config(&config).await.map_err(|e| e.to_string())?;
-            app.db.migrate().await.map_err(|e| e.to_string())?;
-            let accounts = sabil_adapters::demo::seed(&app).await.map_err(|e| format!("demo accounts: {e}"))?;
-            let catalog = sabil_adapters::demo_catalog::seed_catalog(&app).await.map_err(|e| format!("demo catalog: {e}"))?;
-            println!("demo data loaded: {accounts} accounts, {catalog} catalog rows (0 means it was already there)");
-            Ok(())
-        }
-        Command::Db { command: DbCommand::Migrate } => {
-            let db = Db::connect(&config.database_url, 1).await.map_err(|e| e.to_string())?;
-            db.migrate().await.map_err(|e| e.to_string())?;
-            println!("{} database migrated", db.engine());
-            Ok(())
-        }
-        Command::Sms { command: SmsCommand::List { limit } } => {
-            let db = Db::connect(&config.database_url, 1).await.map_err(|e| e.to_string())?;
-            let outbox = OutboxSms::new(db, std::sync::Arc::new(SystemClock));
-            let messages = outbox.list(limit).await.map_err(|e| format!("cannot read the SMS outbox: {e}"))?;
-            if messages.is_empty() {
-                println!("no messages");
-            }
-            for m in messages {
-                println!("{}  {}  {}", m.created_at.format(&Rfc3339).unwrap_or_default(), m.to, m.body);
-            }
-            Ok(())
-        }
+        Command::Config { command } => config::run(&config, command).await,
+        Command::Demo { command } => demo::run(&config, command).await,
+        Command::Db { command } => db::run(&config.database_url, command).await,
+        Command::Sms { command } => sms::run(&config.database_url, command).await,
         Command::Push { command } => push::run(&config.database_url, command).await,
-        Command::Admin { command: AdminCommand::Create { phone, name, password_stdin } } => {
-            let phone = Phone::parse(&phone).map_err(|e| format!("--phone: {}", e.0[0].hint))?;
-            let name = FullName::parse(&name).map_err(|e| format!("--name: {} ({})", e.0[0].problem, e.0[0].hint))?;
-            let (password, generated) = if password_stdin {
-                let mut raw = String::new();
-                std::io::stdin().read_to_string(&mut raw).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
-                (raw.trim_end_matches(['\r', '\n']).to_owned(), false)
-            } else {
-                (sabil_adapters::security::random_token(), true)
-            };
-            let password = Password::parse(&password).map_err(|e| format!("password: {} ({})", e.0[0].problem, e.0[0].hint))?;
-            let app = App::from_config(&config).await.map_err(|e| e.to_string())?;
-            let admin = app.accounts.create_admin(phone, name, &password).await.map_err(|e| e.to_string())?;
-            println!("admin created: id {} phone {}", admin.id, admin.phone.map(|p| p.to_string()).unwrap_or_default());
-            if generated {
-                println!("password (shown once): {}", password.expose());
-            }
-            Ok(())
-        }
-        Command::Sync { command } => {
-            let app = App::from_config(&config).await.map_err(|e| e.to_string())?;
-            sync::run(&app, command).await
-        }
-        Command::SapClient { command: SapClientCommand::Create { name } } => {
-            let app = App::from_config(&config).await.map_err(|e| e.to_string())?;
-            let created = app.accounts.create_sap_client(&name).await.map_err(|e| e.to_string())?;
-            println!("SAP client created: {}", created.client.name);
-            println!("client id:               {}", created.client.client_id);
-            println!("client secret (shown once): {}", created.secret);
-            Ok(())
-        }
+        Command::Admin { command } => accounts::run_admin(&app(&config).await?, command).await,
+        Command::SapClient { command } => accounts::run_sap_client(&app(&config).await?, command).await,
+        Command::Users { command } => users::run(&app(&config).await?, as_admin, command).await,
+        Command::Orders { command } => orders::run(&app(&config).await?, as_admin, command).await,
+        Command::Catalog { command } => catalog_import::run(&app(&config).await?, as_admin, command).await,
+        Command::Stats(args) => stats::run(&app(&config).await?, as_admin, args).await,
+        Command::Sync { command } => sync::run(&app(&config).await?, command).await,
     }
 }

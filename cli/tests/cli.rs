@@ -51,10 +51,56 @@ fn migrate_then_create_an_admin_and_a_sap_client() {
     assert!(!weak.status.success());
     assert!(text(&weak.stderr).starts_with("sabil: password:"), "{}", text(&weak.stderr));
 
+    let admins = sabil(&dir, &["admin", "list", "--json"], None, &[]);
+    let admins: serde_json::Value = serde_json::from_slice(&admins.stdout).expect("JSON");
+    let phones: Vec<&str> = admins.as_array().expect("array").iter().map(|a| a["phone"].as_str().expect("phone")).collect();
+    assert_eq!(phones, ["+96550009998", "+96550009999"], "newest first, admins only");
+    let table = text(&sabil(&dir, &["admin", "list"], None, &[]).stdout);
+    assert!(table.starts_with("PHONE") && table.contains("Operations Lead"), "{table}");
+
     let sap = sabil(&dir, &["sap-client", "create", "--name", "SAP production"], None, &[]);
     assert!(sap.status.success(), "{}", text(&sap.stderr));
     let out = text(&sap.stdout);
     assert!(out.contains("client id:") && out.contains("client secret (shown once):"), "{out}");
+}
+
+#[test]
+fn sap_clients_are_listed_and_revoked() {
+    let dir = tempfile::tempdir().expect("dir");
+    assert!(text(&sabil(&dir, &["sap-client", "list"], None, &[]).stdout).starts_with("no SAP clients yet"));
+    for name in ["SAP production", "SAP test"] {
+        assert!(sabil(&dir, &["sap-client", "create", "--name", name], None, &[]).status.success());
+    }
+    let listed: serde_json::Value =
+        serde_json::from_slice(&sabil(&dir, &["sap-client", "list", "--json"], None, &[]).stdout).expect("JSON");
+    let production = listed[0]["clientId"].as_str().expect("client id").to_owned();
+    assert_eq!(
+        (&listed[0]["name"], &listed[0]["revoked"], &listed[1]["revoked"]),
+        (&"SAP production".into(), &false.into(), &false.into())
+    );
+
+    let revoked = sabil(&dir, &["sap-client", "revoke", &production], None, &[]);
+    assert!(revoked.status.success(), "{}", text(&revoked.stderr));
+    assert!(text(&revoked.stdout).contains("revoked"));
+    let table = text(&sabil(&dir, &["sap-client", "list"], None, &[]).stdout);
+    let states: Vec<&str> = table.lines().skip(1).map(|l| l.rsplit(' ').next().unwrap_or_default()).collect();
+    assert_eq!(states, ["revoked", "active"], "{table}");
+    let unknown = sabil(&dir, &["sap-client", "revoke", "sap-nobody"], None, &[]);
+    assert!(!unknown.status.success());
+    assert_eq!(text(&unknown.stderr).trim(), "sabil: sap-client revoke: no SAP client has this client id");
+}
+
+#[test]
+fn db_status_lists_applied_and_pending_migrations() {
+    let dir = tempfile::tempdir().expect("dir");
+    let before = text(&sabil(&dir, &["db", "status"], None, &[]).stdout);
+    assert!(before.contains("pending") && before.contains("0 applied") && before.contains("run `sabil db migrate`"), "{before}");
+    assert!(sabil(&dir, &["db", "migrate"], None, &[]).status.success());
+    let after: serde_json::Value = serde_json::from_slice(&sabil(&dir, &["db", "status", "--json"], None, &[]).stdout).expect("JSON");
+    assert_eq!(after["engine"], "sqlite");
+    let migrations = after["migrations"].as_array().expect("array");
+    assert!(migrations.iter().all(|m| m["state"] == "applied" && m["installedOn"].is_string()), "{after}");
+    assert_eq!(migrations[0]["version"], 1);
 }
 
 #[test]
@@ -110,6 +156,14 @@ fn sms_list_shows_the_local_outbox_newest_first() {
     let lines: Vec<&str> = listed.lines().collect();
     assert_eq!(lines.len(), 2, "{listed}");
     assert!(lines[0].ends_with("+96550001234  second code 222222") && lines[1].ends_with("first code 111111"), "{listed}");
+
+    let json = sabil(&dir, &["sms", "list", "--json", "--limit", "1"], None, &[]);
+    assert!(json.status.success(), "{}", text(&json.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(json.as_array().map(Vec::len), Some(1), "{json}");
+    assert_eq!((&json[0]["to"], &json[0]["body"]), (&"+96550001234".into(), &"second code 222222".into()), "{json}");
+    let created = json[0]["createdAt"].as_str().expect("createdAt");
+    assert!(time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339).is_ok(), "{created}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Behaviour of `OrderService` checkout on the in-memory fakes where the HTTP tests cannot reach: a retried
 //! checkout that raced its own first attempt (the key lookup ran before the first committed) answers the
-//! order the key placed, not the refusal its late pricing met.
+//! order the key placed, not the refusal its late pricing met; admins find an order by its number.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use sabil_core::domain::{
 use sabil_core::error::RepoError;
 use sabil_core::ports::{Clock as _, FixedOffsetZone, NewOrder, OrderQuery, OrderRepository, PlaceRefused, Placed, StatusChange};
 use sabil_core::services::orders::{CheckoutInput, DeliveryChoice};
-use sabil_core::services::{CheckoutError, OrderService, OrderSettings};
+use sabil_core::services::{CheckoutError, OrderError, OrderService, OrderSettings};
 use sabil_core::testing::{FakeWorld, fake_world};
 use time::macros::{date, datetime, time};
 use time::{Duration, OffsetDateTime, UtcOffset, Weekday};
@@ -43,6 +43,9 @@ impl OrderRepository for FirstLookupMisses {
     }
     async fn get(&self, id: OrderId) -> Result<Option<Order>, RepoError> {
         self.inner.get(id).await
+    }
+    async fn get_by_number(&self, number: i64) -> Result<Option<Order>, RepoError> {
+        self.inner.get_by_number(number).await
     }
     async fn list(&self, query: &OrderQuery) -> Result<Page<Order>, RepoError> {
         self.inner.list(query).await
@@ -178,4 +181,32 @@ async fn a_new_key_on_an_empty_cart_is_still_refused() {
     service.checkout(&claims, "key-1", &input).await.unwrap();
     let other = service.checkout(&claims, "key-2", &input).await.unwrap_err();
     assert_eq!(other, CheckoutError::CartEmpty);
+}
+
+#[tokio::test]
+async fn an_admin_finds_an_order_by_its_number_and_a_customer_may_not() {
+    let w = fake_world(datetime!(2026-03-01 09:00 UTC));
+    let (claims, input) = shop(&w).await;
+    let service = OrderService::new(w.ports.clone(), settings());
+    let placed = service.checkout(&claims, "key-1", &input).await.unwrap().order;
+    let now = w.clock.now();
+    let admin = NewUser {
+        id: UserId(Uuid::now_v7()),
+        phone: Phone::parse("+96550030002").unwrap(),
+        full_name: FullName::parse("Ops Admin").unwrap(),
+        password_hash: PasswordHash("hash".into()),
+        role: Role::Admin,
+        status: UserStatus::Active,
+        language: Language::En,
+        location: None,
+        now,
+    };
+    let admin = w.ports.users.create(&admin).await.unwrap();
+    let as_admin =
+        AccessClaims { subject: Subject::User(admin.id), role: Role::Admin, issued_at: now, expires_at: now + Duration::minutes(15) };
+
+    let found = service.any_order_by_number(&as_admin, placed.number).await.unwrap();
+    assert_eq!((found.order.id, found.events.len()), (placed.id, 1));
+    assert_eq!(service.any_order_by_number(&as_admin, placed.number + 1).await.unwrap_err(), OrderError::NotFound);
+    assert!(matches!(service.any_order_by_number(&claims, placed.number).await, Err(OrderError::Admin(_))));
 }

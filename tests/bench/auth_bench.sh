@@ -175,7 +175,7 @@ start_server() {
     shift
     local t0 t1 code deadline
     t0="$(now)"
-    env "$@" SABIL_BIND="127.0.0.1:$PORT" SABIL_JWT_SECRET="$JWT_SECRET" SABIL_LOG=warn SABIL_DEMO_DATA=true \
+    env "$@" SABIL_BIND="127.0.0.1:$PORT" SABIL_JWT_SECRET="$JWT_SECRET" SABIL_LOG=warn SABIL_DEMO_DATA=true SABIL_DEMO_HISTORY=false \
         SABIL_SHUTDOWN_GRACE_SECS=5 "$BIN" >"$log" 2>&1 &
     SERVER_PID=$!
     deadline=$(($(date +%s) + START_TIMEOUT_S))

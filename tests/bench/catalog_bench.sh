@@ -213,7 +213,7 @@ wait_ready() {
 start_server() {
     local log="$1"
     shift
-    env "$@" SABIL_BIND="127.0.0.1:$PORT" SABIL_JWT_SECRET="$JWT_SECRET" SABIL_LOG=warn SABIL_DEMO_DATA=true \
+    env "$@" SABIL_BIND="127.0.0.1:$PORT" SABIL_JWT_SECRET="$JWT_SECRET" SABIL_LOG=warn SABIL_DEMO_DATA=true SABIL_DEMO_HISTORY=false \
         SABIL_SHUTDOWN_GRACE_SECS=5 "$BIN" >"$log" 2>&1 &
     SERVER_PID=$!
     wait_ready "$PORT" /readyz "$log" sabil-api

@@ -157,7 +157,7 @@ start_server() {
     local log="$1" code deadline t0
     shift
     t0="$(date +%s%N)"
-    env "$@" SABIL_BIND="127.0.0.1:$PORT" SABIL_JWT_SECRET="$JWT_SECRET" SABIL_LOG=warn SABIL_DEMO_DATA=true \
+    env "$@" SABIL_BIND="127.0.0.1:$PORT" SABIL_JWT_SECRET="$JWT_SECRET" SABIL_LOG=warn SABIL_DEMO_DATA=true SABIL_DEMO_HISTORY=false \
         SABIL_CASH_ON_DELIVERY=true SABIL_TRUSTED_PROXIES=127.0.0.1/32 SABIL_ACCESS_TOKEN_TTL_SECS=3600 \
         SABIL_SHUTDOWN_GRACE_SECS=5 "$BIN" >>"$log" 2>&1 &
     SERVER_PID=$!

@@ -95,6 +95,7 @@ pub struct Stores {
     pub surveys: Arc<dyn SurveyRepository>,
     pub ratings: Arc<dyn RatingRepository>,
     pub customer_questions: Arc<dyn CustomerQuestionRepository>,
+    pub stats: Arc<dyn sabil_core::ports::StatsRepository>,
     /// The change-feed fake, to read what only the SQL tables show (who settled a change, an operator's
     /// reason); `None` on SQL.
     pub fake_changes: Option<Arc<InMemoryChanges>>,
@@ -171,6 +172,7 @@ impl Stores {
             surveys: p.surveys,
             ratings: p.ratings,
             customer_questions: p.customer_questions,
+            stats: p.stats,
             fake_changes: Some(world.changes),
             db: None,
             _keep: Keep::Nothing,
@@ -215,6 +217,7 @@ impl Stores {
             surveys: Arc::new(sabil_adapters::store::SqlSurveyRepository::new(db.clone())),
             ratings: Arc::new(sabil_adapters::store::SqlRatingRepository::new(db.clone())),
             customer_questions: Arc::new(sabil_adapters::store::SqlCustomerQuestionRepository::new(db.clone())),
+            stats: Arc::new(sabil_adapters::store::SqlStatsRepository::new(db.clone())),
             fake_changes: None,
             db: Some(db),
             _keep: keep,

@@ -107,6 +107,16 @@ conformance!(a_product_reads_back_with_every_field, |stores| async move {
     assert!(matches!(stores.products.create(&twin).await, Err(RepoError::Conflict(_))), "SAP ids are unique");
 });
 
+conformance!(a_product_is_found_by_its_sap_id_active_or_not, |stores| async move {
+    let mut p = product(1, ProductType::Refill, false);
+    p.sap_id = Some("ITEM-0002".into());
+    stores.products.create(&p).await.expect("create");
+    stores.products.create(&product(2, ProductType::Pack, true)).await.expect("one without a SAP id");
+    assert_eq!(stores.products.find_by_sap_id("ITEM-0002").await.expect("find"), Some(p.clone()));
+    assert_eq!(stores.products.find_by_sap_id("item-0002").await.expect("find"), None, "SAP ids match exactly");
+    assert_eq!(stores.products.find_by_sap_id("ITEM-9999").await.expect("find"), None);
+});
+
 conformance!(updating_a_product_keeps_its_creation_time, |stores| async move {
     let p = product(1, ProductType::Refill, true);
     stores.products.create(&p).await.expect("create");

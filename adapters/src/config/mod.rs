@@ -69,6 +69,8 @@ pub struct Config {
     pub docs_enabled: bool,
     /// Seed the demo accounts (development only).
     pub demo_data: bool,
+    /// With the demo data, also a 90-day order history (once, into a database without orders).
+    pub demo_history: bool,
     /// The IANA zone delivery slots are set in.
     pub time_zone: String,
     /// How long before its start a slot stops taking orders.
@@ -120,6 +122,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SABIL_SHUTDOWN_GRACE_SECS", "30", "10"),
     ("SABIL_DOCS", "true", "false"),
     ("SABIL_DEMO_DATA", "true in development on SQLite bound to loopback, else false; refused in production", "false"),
+    ("SABIL_DEMO_HISTORY", "true (with the demo data: a 90-day order history, once, into a database without orders)", "false"),
     ("SABIL_TIME_ZONE", "Asia/Dubai", "Asia/Kuwait"),
     ("SABIL_ORDER_CUTOFF_MINUTES", "120", "90"),
     ("SABIL_TWILIO_ACCOUNT_SID", "(none: local SMS outbox)", "AC0123456789abcdef0123456789abcdef"),
@@ -310,6 +313,7 @@ impl Config {
             shutdown_grace: env.secs("SABIL_SHUTDOWN_GRACE_SECS", 30, 3600)?,
             docs_enabled: env.flag("SABIL_DOCS", true)?,
             demo_data,
+            demo_history: env.flag("SABIL_DEMO_HISTORY", true)? && demo_data,
             time_zone: match env.get("SABIL_TIME_ZONE") {
                 None => "Asia/Dubai".to_owned(),
                 Some(name) if crate::time_zone::IanaTimeZone::named(name).is_ok() => name.to_owned(),
@@ -368,6 +372,7 @@ impl Config {
             ("SABIL_SHUTDOWN_GRACE_SECS", self.shutdown_grace.as_secs().to_string()),
             ("SABIL_DOCS", self.docs_enabled.to_string()),
             ("SABIL_DEMO_DATA", self.demo_data.to_string()),
+            ("SABIL_DEMO_HISTORY", self.demo_history.to_string()),
             ("SABIL_TIME_ZONE", self.time_zone.clone()),
             ("SABIL_ORDER_CUTOFF_MINUTES", (self.order_cutoff.as_secs() / 60).to_string()),
             ("SABIL_TWILIO_ACCOUNT_SID", twilio.map_or("(none: local SMS outbox)".to_owned(), |t| t.account_sid.clone())),

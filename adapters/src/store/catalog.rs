@@ -128,6 +128,14 @@ impl ProductRepository for SqlProductRepository {
         row.map(Product::try_from).transpose()
     }
 
+    async fn find_by_sap_id(&self, sap_id: &str) -> Result<Option<Product>, RepoError> {
+        let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE sap_id = $1");
+        let row: Option<ProductRow> =
+            with_db!(&self.db, pool, E => sqlx::query_as::<E, ProductRow>(AssertSqlSafe(sql)).bind(sap_id).fetch_optional(pool).await)
+                .map_err(repo_error)?;
+        row.map(Product::try_from).transpose()
+    }
+
     async fn list(&self, q: &ProductQuery) -> Result<Page<Product>, RepoError> {
         // Keyset on (sort_order, id): the cursor is the last id, its sort order looked up.
         let sql = format!(

@@ -265,13 +265,38 @@ impl SapClientRepository for SqlSapClientRepository {
         )
         .bind(client_id).fetch_optional(pool).await)
         .map_err(repo_error)?;
-        Ok(row.map(|r| SapClient {
+        Ok(row.map(SapClient::from))
+    }
+
+    async fn list(&self) -> Result<Vec<SapClient>, RepoError> {
+        let rows: Vec<SapClientRow> = with_db!(&self.db, pool, E => sqlx::query_as::<E, SapClientRow>(
+            "SELECT id, client_id, secret_fingerprint, name, created_at, disabled_at FROM sap_clients ORDER BY id",
+        )
+        .fetch_all(pool).await)
+        .map_err(repo_error)?;
+        Ok(rows.into_iter().map(SapClient::from).collect())
+    }
+
+    async fn disable(&self, client_id: &str, now: OffsetDateTime) -> Result<SapClient, RepoError> {
+        let row: Option<SapClientRow> = with_db!(&self.db, pool, E => sqlx::query_as::<E, SapClientRow>(
+            "UPDATE sap_clients SET disabled_at = COALESCE(disabled_at, $2) WHERE client_id = $1 \
+             RETURNING id, client_id, secret_fingerprint, name, created_at, disabled_at",
+        )
+        .bind(client_id).bind(DbTime(now)).fetch_optional(pool).await)
+        .map_err(repo_error)?;
+        row.map(SapClient::from).ok_or(RepoError::NotFound)
+    }
+}
+
+impl From<SapClientRow> for SapClient {
+    fn from(r: SapClientRow) -> Self {
+        Self {
             id: SapClientId(r.id),
             client_id: r.client_id,
             secret_fingerprint: r.secret_fingerprint,
             name: r.name,
             created_at: r.created_at.0,
             disabled: r.disabled_at.is_some(),
-        }))
+        }
     }
 }

@@ -236,10 +236,12 @@ impl UserRepository for SqlUserRepository {
         });
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM users WHERE ($1 IS NULL OR id < $1) \
-             AND ($2 IS NULL OR full_name_search LIKE $2 ESCAPE '\\' OR phone LIKE $2 ESCAPE '\\') ORDER BY id DESC LIMIT $3"
+             AND ($2 IS NULL OR full_name_search LIKE $2 ESCAPE '\\' OR phone LIKE $2 ESCAPE '\\') \
+             AND ($4 IS NULL OR role = $4) ORDER BY id DESC LIMIT $3"
         );
+        let role = q.role.map(Role::as_str);
         let rows: Vec<UserRow> = with_db!(&self.db, pool, E => sqlx::query_as::<E, UserRow>(AssertSqlSafe(sql))
-            .bind(q.page.cursor).bind(pattern).bind(i64::from(q.page.limit) + 1).fetch_all(pool).await)
+            .bind(q.page.cursor).bind(pattern).bind(i64::from(q.page.limit) + 1).bind(role).fetch_all(pool).await)
         .map_err(repo_error)?;
         let users = rows.into_iter().map(User::try_from).collect::<Result<Vec<_>, _>>()?;
         Ok(page_of(users, q.page.limit, |u| u.id.0))

@@ -134,7 +134,7 @@ impl AddressRequest {
 
 /// A delivery address of the caller.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct AddressDto {
     /// The address's id (a UUID), as used in `/api/addresses/{id}`.
     pub id: uuid::Uuid,
@@ -202,7 +202,7 @@ impl From<Address> for AddressDto {
 
 /// One page of the caller's addresses.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct AddressPage {
     /// Up to `limit` addresses, oldest first.
     pub items: Vec<AddressDto>,

@@ -16,7 +16,7 @@ use crate::state::AppState;
 
 /// One page of users.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct UserPage {
     /// Up to `limit` users, newest first; empty when nothing matches.
     pub items: Vec<UserDto>,
@@ -49,7 +49,7 @@ impl AdminApi {
     ) -> ApiResult<Json<UserPage>> {
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let search = search.0.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        let users = state.app.accounts.list_users(&auth.0, &UserQuery { search, page }).await?;
+        let users = state.app.accounts.list_users(&auth.0, &UserQuery { search, role: None, page }).await?;
         Ok(Json(UserPage {
             items: users.items.into_iter().map(Into::into).collect(),
             next_cursor: users.next_cursor.map(|c| c.to_string()),

@@ -90,7 +90,7 @@ fn image_url(id: Option<uuid::Uuid>) -> Option<String> {
 
 /// A product, its texts in the language asked for.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ProductDto {
     pub id: uuid::Uuid,
     /// SAP's item code, when known.
@@ -136,7 +136,7 @@ impl ProductDto {
 
 /// One page of products.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ProductPage {
     pub items: Vec<ProductDto>,
     /// Pass as `cursor` for the next page; null on the last page.
@@ -156,7 +156,7 @@ pub enum PromotionKindDto {
 
 /// A promotion valid now, its title in the language asked for.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct PromotionDto {
     pub id: uuid::Uuid,
     pub sap_id: Option<String>,
@@ -254,7 +254,7 @@ impl GeoJsonGeometry {
 
 /// A delivery area, its name in the language asked for.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct DeliveryAreaDto {
     pub id: uuid::Uuid,
     pub sap_id: Option<String>,

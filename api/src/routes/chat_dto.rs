@@ -50,7 +50,7 @@ impl From<ConversationStatus> for ConversationStatusDto {
 
 /// A conversation between a customer and support.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ConversationDto {
     /// The conversation's id.
     pub id: Uuid,
@@ -96,7 +96,7 @@ impl From<Conversation> for ConversationDto {
 
 /// A message in a conversation.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct MessageDto {
     /// The message's id; pass the last one you hold as `after` to get what you missed.
     pub id: Uuid,
@@ -212,7 +212,7 @@ pub struct StartedConversationDto {
 
 /// One page of conversations.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ConversationPage {
     /// Up to `limit` conversations, latest activity first.
     pub items: Vec<ConversationDto>,
@@ -228,7 +228,7 @@ impl From<Page<Conversation>> for ConversationPage {
 
 /// One page of messages.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct MessagePage {
     /// Up to `limit` messages: newest first, or with `after` oldest first.
     pub items: Vec<MessageDto>,
@@ -244,7 +244,7 @@ impl From<Page<ChatMessage>> for MessagePage {
 
 /// What marking read did.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ReadReceiptDto {
     /// The conversation.
     pub conversation_id: Uuid,

@@ -48,7 +48,7 @@ impl From<CouponEntryKind> for CouponEntryKindDto {
 
 /// How many coupons of one product the customer holds.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct CouponBalanceDto {
     /// The product each coupon pays one pack of.
     pub product_id: uuid::Uuid,
@@ -69,7 +69,7 @@ impl CouponBalanceDto {
 
 /// One entry of the wallet's history.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct CouponEntryDto {
     /// What happened.
     pub kind: CouponEntryKindDto,
@@ -100,7 +100,7 @@ impl CouponEntryDto {
 
 /// One page of the wallet's history, newest first.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct CouponHistoryPage {
     /// Up to `limit` entries.
     pub items: Vec<CouponEntryDto>,

@@ -114,7 +114,7 @@ impl From<UserStatus> for UserStatusDto {
 
 /// An account as its owner and admins see it.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct UserDto {
     /// The account's id (a UUID), as used in paths such as `/api/admin/users/{id}/block`.
     pub id: uuid::Uuid,

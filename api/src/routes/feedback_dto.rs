@@ -19,7 +19,7 @@ pub struct RatingInput {
 
 /// A customer's rating of one delivered order.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct RatingDto {
     /// The rating's id.
     pub id: uuid::Uuid,
@@ -53,7 +53,7 @@ impl From<ServiceRating> for RatingDto {
 
 /// A page of ratings.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct RatingPage {
     /// Newest first.
     pub items: Vec<RatingDto>,
@@ -63,7 +63,7 @@ pub struct RatingPage {
 
 /// How many ratings and their mean.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct RatingAverageDto {
     /// Ratings counted.
     pub count: u64,
@@ -79,7 +79,7 @@ impl From<RatingAverage> for RatingAverageDto {
 
 /// The ratings of one delivery area.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct AreaRatingDto {
     /// The area's id.
     pub area_id: uuid::Uuid,
@@ -192,7 +192,7 @@ impl From<QuestionStatus> for QuestionStatusDto {
 
 /// A customer's question and its answer.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct QuestionDto {
     /// The question's id.
     pub id: uuid::Uuid,
@@ -232,7 +232,7 @@ impl QuestionDto {
 
 /// A page of questions.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct QuestionPage {
     /// Newest first for a customer's own questions; oldest first for admins.
     pub items: Vec<QuestionDto>,

@@ -51,7 +51,7 @@ impl From<StoredFile> for FileDto {
 
 /// One page of files.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct FilePage {
     /// Up to `limit` files, newest first.
     pub items: Vec<FileDto>,

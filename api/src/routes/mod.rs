@@ -23,6 +23,8 @@ pub mod notifications_dto;
 mod orders;
 pub mod orders_dto;
 mod promo_codes;
+mod stats;
+pub mod stats_dto;
 mod support;
 mod support_admin;
 pub mod support_dto;
@@ -76,7 +78,7 @@ pub type Api = (
     (catalog::CatalogApi, admin::AdminApi, admin_catalog::AdminCatalogApi, files::FilesApi),
     (mosques::MosquesApi, mosques::AdminMosquesApi, support::SupportApi, support_admin::AdminSupportApi),
     (sync::ChangeFeedApi, sync::SapEntitiesApi),
-    (feedback::FeedbackApi, feedback_admin::AdminFeedbackApi),
+    (feedback::FeedbackApi, feedback_admin::AdminFeedbackApi, stats::AdminStatsApi),
     (notifications::NotificationsApi, notifications::AdminNotificationsApi),
     (chat::ChatApi, chat_admin::AdminChatApi, chat_ws::ChatSocketApi),
 );

@@ -57,7 +57,7 @@ impl MosqueDto {
 
 /// One page of mosques.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct MosquePage {
     /// Nearest first when a point was given, otherwise by English name.
     pub items: Vec<MosqueDto>,
@@ -67,7 +67,7 @@ pub struct MosquePage {
 
 /// A mosque as admins see it: both languages, SAP id, active flag.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct AdminMosqueDto {
     /// The mosque's id.
     pub id: uuid::Uuid,
@@ -109,7 +109,7 @@ impl From<MosqueHit> for AdminMosqueDto {
 
 /// One page of mosques, inactive ones too.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct AdminMosquePage {
     /// Up to `limit` mosques, in the same order as GET /api/mosques.
     pub items: Vec<AdminMosqueDto>,

@@ -136,7 +136,7 @@ impl From<NotificationKind> for NotificationKindDto {
 
 /// One in-app notification.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct NotificationDto {
     pub id: uuid::Uuid,
     /// What it is about.
@@ -160,7 +160,7 @@ impl From<Notification> for NotificationDto {
 
 /// A page of notifications, newest first.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct NotificationPage {
     pub items: Vec<NotificationDto>,
     /// Pass as `cursor` for the next page; absent on the last page.
@@ -281,7 +281,7 @@ impl From<BroadcastStatus> for BroadcastStatusDto {
 
 /// The audience of a broadcast as stored.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct AudienceDto {
     /// `all_customers`, `area` or `users`.
     pub kind: String,
@@ -293,7 +293,7 @@ pub struct AudienceDto {
 
 /// A broadcast with its delivery progress.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct BroadcastDto {
     pub id: uuid::Uuid,
     pub title: LocalizedTextDto,

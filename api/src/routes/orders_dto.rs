@@ -138,7 +138,7 @@ impl From<OrderStatusDto> for OrderStatus {
 
 /// One priced line (the figures of SAP's sales-order line).
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct PricedLineDto {
     pub product_id: uuid::Uuid,
     /// The product's name in the request's language (orders keep the name they were placed with).
@@ -242,7 +242,7 @@ impl From<&OrderTotals> for TotalsDto {
 
 /// A priced checkout; nothing is stored.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct QuoteDto {
     pub lines: Vec<PricedLineDto>,
     pub totals: TotalsDto,
@@ -265,7 +265,7 @@ impl QuoteDto {
 
 /// A cart line.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct CartItemDto {
     pub product_id: uuid::Uuid,
     pub title: String,
@@ -310,7 +310,7 @@ impl CartDto {
 
 /// Where an order goes, as placed.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct OrderDeliveryDto {
     /// `address` or `mosque`.
     pub kind: String,
@@ -331,7 +331,7 @@ pub struct OrderDeliveryDto {
 
 /// An order.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct OrderDto {
     pub id: uuid::Uuid,
     /// The number customers and support read out.
@@ -394,7 +394,7 @@ impl OrderDto {
 
 /// One move of an order.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct OrderEventDto {
     pub from: Option<OrderStatusDto>,
     pub to: OrderStatusDto,
@@ -406,7 +406,7 @@ pub struct OrderEventDto {
 
 /// One attempt to pay.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct PaymentDto {
     pub id: uuid::Uuid,
     /// `tap` or `sandbox`.
@@ -462,7 +462,7 @@ fn payment(p: &PaymentAttempt) -> PaymentDto {
 
 /// One page of orders.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct OrderPage {
     /// Newest first.
     pub items: Vec<OrderDto>,

@@ -115,7 +115,7 @@ pub struct PromoCodePatch {
 
 /// A promo code as stored.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct PromoCodeDto {
     pub id: uuid::Uuid,
     /// Upper-case; customers type it in any case.
@@ -173,7 +173,7 @@ impl From<PromoCode> for PromoCodeDto {
 
 /// One page of promo codes, newest first.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct PromoCodePage {
     /// Up to `limit` codes.
     pub items: Vec<PromoCodeDto>,

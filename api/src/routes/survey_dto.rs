@@ -132,7 +132,7 @@ pub struct AdminSurveyQuestionDto {
 
 /// A survey as admins see it.
 #[derive(Debug, Clone, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct AdminSurveyDto {
     /// The survey's id.
     pub id: uuid::Uuid,
@@ -191,7 +191,7 @@ impl From<AdminSurvey> for AdminSurveyDto {
 
 /// A page of surveys.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct AdminSurveyPage {
     /// Newest first.
     pub items: Vec<AdminSurveyDto>,
@@ -254,7 +254,7 @@ impl From<SurveyAnswer> for SurveyAnswerDto {
 
 /// A page of answers.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct SurveyAnswerPage {
     /// Newest first.
     pub items: Vec<SurveyAnswerDto>,

@@ -62,7 +62,7 @@ impl From<ChangeRecord> for ChangeDto {
 
 /// A page of the feed.
 #[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", skip_serializing_if_is_none)]
 pub struct ChangePage {
     pub items: Vec<ChangeDto>,
     /// `after` for the next page; absent when this page is not full (a full page may be the last: the

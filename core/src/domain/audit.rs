@@ -29,6 +29,8 @@ pub enum AuditKind {
     SyncRetried,
     /// An operator settled a SAP change without sending it (subject: the change; reason: why).
     SyncSkipped,
+    /// An operator revoked a SAP client (subject: the client; reason names the operator).
+    SapClientRevoked,
 }
 
 impl AuditKind {
@@ -48,11 +50,12 @@ impl AuditKind {
             Self::PromoCodeSaved => "promo_code_saved",
             Self::SyncRetried => "sync_retried",
             Self::SyncSkipped => "sync_skipped",
+            Self::SapClientRevoked => "sap_client_revoked",
         }
     }
 
     /// Every kind, so storage can read back whatever was written.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::AccessDenied,
         Self::LoginSucceeded,
         Self::LoginFailed,
@@ -65,6 +68,7 @@ impl AuditKind {
         Self::PromoCodeSaved,
         Self::SyncRetried,
         Self::SyncSkipped,
+        Self::SapClientRevoked,
     ];
 
     /// The kind with this stored name; `None` for a name not listed here.

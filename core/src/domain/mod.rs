@@ -17,6 +17,7 @@ pub mod page;
 pub mod password;
 pub mod payment;
 pub mod phone;
+pub mod stats;
 pub mod support;
 pub mod sync;
 pub mod validation;

@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::domain::{CodePurpose, NewUser, Page, PageRequest, PasswordHash, Phone, ProfileChanges, SapClient, User, UserId, UserStatus};
+use crate::domain::{
+    CodePurpose, NewUser, Page, PageRequest, PasswordHash, Phone, ProfileChanges, Role, SapClient, User, UserId, UserStatus,
+};
 use crate::error::RepoError;
 
 /// Filter and page for the admin user list.
@@ -13,6 +15,8 @@ use crate::error::RepoError;
 pub struct UserQuery {
     /// Case-insensitive substring of the phone or the full name.
     pub search: Option<String>,
+    /// Only accounts with this role (e.g. the admins, for `sabil admin list`); `None` for every role.
+    pub role: Option<Role>,
     /// Which page of the results.
     pub page: PageRequest,
 }
@@ -76,7 +80,7 @@ pub trait UserRepository: Send + Sync {
     /// `NotFound` when the account does not exist or is already deleted.
     async fn erase(&self, id: UserId, now: OffsetDateTime) -> Result<(), RepoError>;
 
-    /// Accounts newest first, filtered by `query.search`, keyset-paged by id.
+    /// Accounts newest first, filtered by `query.search` and `query.role`, keyset-paged by id.
     ///
     /// # Errors
     /// `Unavailable` or `Internal` when the store cannot be read.
@@ -257,6 +261,19 @@ pub trait SapClientRepository: Send + Sync {
     /// # Errors
     /// `Unavailable` or `Internal` when the store cannot be read.
     async fn find_by_client_id(&self, client_id: &str) -> Result<Option<SapClient>, RepoError>;
+
+    /// Every SAP client, enabled or not, oldest first (there are a handful).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the store cannot be read.
+    async fn list(&self) -> Result<Vec<SapClient>, RepoError>;
+
+    /// Disables the client from `now` on (its sign-ins are refused); a client disabled before keeps
+    /// its first disabling time. Returns the client as stored afterwards.
+    ///
+    /// # Errors
+    /// `NotFound` when no client has this client id.
+    async fn disable(&self, client_id: &str, now: OffsetDateTime) -> Result<SapClient, RepoError>;
 }
 
 #[cfg(test)]

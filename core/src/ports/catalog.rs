@@ -37,6 +37,12 @@ pub trait ProductRepository: Send + Sync {
     /// Storage failures only.
     async fn get(&self, id: ProductId) -> Result<Option<Product>, RepoError>;
 
+    /// The product linked to this SAP item code (SAP ids are unique among products), active or not.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn find_by_sap_id(&self, sap_id: &str) -> Result<Option<Product>, RepoError>;
+
     /// Products by `sort_order`, then id; keyset-paged by id.
     ///
     /// # Errors

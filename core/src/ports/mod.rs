@@ -20,6 +20,7 @@ mod promo_codes;
 mod push;
 mod security;
 mod sms;
+mod stats;
 mod support;
 mod sync;
 mod throttle;
@@ -57,6 +58,7 @@ pub use promo_codes::PromoCodeRepository;
 pub use push::{PushGateway, PushMessage, PushOutcome};
 pub use security::{AccessTokenError, AccessTokens, PasswordHasher, Secrets};
 pub use sms::{SmsGateway, SmsMessage};
+pub use stats::StatsRepository;
 pub use support::{ContactRepository, FaqRepository, MosqueQuery, MosqueRepository, TermsRepository};
 pub use sync::{
     ChangeFeedRepository, Confirmed, EntityBacklog, ErpChange, ErpGateway, FailureSource, Pushed, SapLink, SapLinkRepository,
@@ -149,6 +151,8 @@ pub struct Ports {
     pub ratings: Arc<dyn RatingRepository>,
     /// Customers' questions to support and the answers.
     pub customer_questions: Arc<dyn CustomerQuestionRepository>,
+    /// Aggregates for the business dashboard (orders, revenue, customers, ratings per period).
+    pub stats: Arc<dyn StatsRepository>,
     /// The current time.
     pub clock: Arc<dyn Clock>,
 }

@@ -200,6 +200,12 @@ pub trait OrderRepository: Send + Sync {
     /// Storage failures only.
     async fn get(&self, id: OrderId) -> Result<Option<Order>, RepoError>;
 
+    /// The order with this human number (100001, ...); numbers are unique.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn get_by_number(&self, number: i64) -> Result<Option<Order>, RepoError>;
+
     /// Orders newest first, keyset-paged by id.
     ///
     /// # Errors

@@ -11,6 +11,7 @@ pub mod mosques;
 pub mod notifications;
 pub mod orders;
 pub mod promo_codes;
+pub mod stats;
 pub mod support;
 pub mod sync;
 
@@ -25,5 +26,6 @@ pub use mosques::{MosqueError, MosqueService};
 pub use notifications::{NotificationError, NotificationService, NotificationSettings};
 pub use orders::{CheckoutError, OrderError, OrderService, OrderSettings, PaymentError};
 pub use promo_codes::{PromoCodeChanges, PromoCodeDraft, PromoCodeError, PromoCodeService};
+pub use stats::{StatsError, StatsService};
 pub use support::{SupportError, SupportService};
 pub use sync::{SapInboundService, SyncError, SyncService};

@@ -11,12 +11,12 @@ use super::lock;
 use super::sync::{InMemoryChanges, change_data};
 use crate::domain::sync::{ChangeOperation, OutboundEntity};
 use crate::domain::{
-    AuditEvent, CodePurpose, FullName, NewUser, Page, PasswordHash, Phone, ProfileChanges, Role, SapClient, User, UserId, UserStatus,
+    AuditEvent, CodePurpose, FullName, NewUser, Page, PasswordHash, Phone, ProfileChanges, Role, User, UserId, UserStatus,
 };
 use crate::error::RepoError;
 use crate::ports::{
-    AuditRepository, Clock, CodeIssue, FailureCounter, RefreshTokenRecord, RefreshTokenRepository, SapClientRepository, SendPolicy,
-    StoredCode, UserQuery, UserRepository, VerificationCodeRepository,
+    AuditRepository, Clock, CodeIssue, FailureCounter, RefreshTokenRecord, RefreshTokenRepository, SendPolicy, StoredCode, UserQuery,
+    UserRepository, VerificationCodeRepository,
 };
 
 /// Accounts in memory. `erase` removes the account's codes from the codes store it was built with, and
@@ -75,6 +75,11 @@ impl InMemoryUsers {
         if user.is_sap_customer() {
             self.changes.append(OutboundEntity::Customer, user.id.0, operation, change_data(user.id.0, user.sap_id.as_deref()), at);
         }
+    }
+
+    /// Every stored account (for the stats fake, which counts new customers).
+    pub(crate) fn all(&self) -> Vec<User> {
+        lock(&self.users).clone()
     }
 
     /// Sets the SAP id of a customer that has none (`SapLinkRepository::remember_sap_id`).
@@ -192,6 +197,7 @@ impl UserRepository for InMemoryUsers {
         let mut users: Vec<User> = lock(&self.users)
             .iter()
             .filter(|u| query.page.cursor.is_none_or(|c| u.id.0 < c))
+            .filter(|u| query.role.is_none_or(|r| u.role == r))
             .filter(|u| {
                 needle.as_ref().is_none_or(|n| {
                     u.full_name.as_str().to_lowercase().contains(n.as_str())
@@ -341,26 +347,6 @@ impl RefreshTokenRepository for InMemoryRefreshTokens {
 
     async fn revoke_all_for_user(&self, user_id: UserId, now: OffsetDateTime) -> Result<u64, RepoError> {
         Ok(self.revoke_where(now, |t| t.user_id == user_id))
-    }
-}
-
-/// SAP clients in memory, keyed by client id.
-#[derive(Debug, Default)]
-pub struct InMemorySapClients(Mutex<HashMap<String, SapClient>>);
-
-#[async_trait]
-impl SapClientRepository for InMemorySapClients {
-    async fn create(&self, client: &SapClient) -> Result<(), RepoError> {
-        let mut rows = lock(&self.0);
-        if rows.contains_key(&client.client_id) {
-            return Err(RepoError::Conflict("sap_clients.client_id".into()));
-        }
-        rows.insert(client.client_id.clone(), client.clone());
-        Ok(())
-    }
-
-    async fn find_by_client_id(&self, client_id: &str) -> Result<Option<SapClient>, RepoError> {
-        Ok(lock(&self.0).get(client_id).cloned())
     }
 }
 

@@ -81,6 +81,10 @@ impl ProductRepository for InMemoryProducts {
         Ok(lock(&self.0).iter().find(|p| p.id == id).cloned())
     }
 
+    async fn find_by_sap_id(&self, sap_id: &str) -> Result<Option<Product>, RepoError> {
+        Ok(lock(&self.0).iter().find(|p| p.sap_id.as_deref() == Some(sap_id)).cloned())
+    }
+
     async fn list(&self, q: &ProductQuery) -> Result<Page<Product>, RepoError> {
         let rows = lock(&self.0);
         let after = q.page.cursor.and_then(|c| rows.iter().find(|p| p.id.0 == c).map(|p| (p.sort_order, p.id)));

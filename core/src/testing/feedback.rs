@@ -180,6 +180,11 @@ impl InMemoryRatings {
     pub fn new(orders: Arc<dyn OrderRepository>, users: Arc<dyn UserRepository>, areas: Arc<dyn DeliveryAreaRepository>) -> Self {
         Self { orders, users, areas, rows: Mutex::new(Vec::new()) }
     }
+
+    /// Every stored rating (for the stats fake).
+    pub(crate) fn all(&self) -> Vec<ServiceRating> {
+        lock(&self.rows).clone()
+    }
 }
 
 fn average(scores: &[u8]) -> RatingAverage {

@@ -15,7 +15,9 @@ mod orders;
 mod payments;
 mod promo_codes;
 mod push;
+mod sap_clients;
 mod security;
+mod stats;
 mod support;
 mod sync;
 
@@ -23,7 +25,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use time::OffsetDateTime;
 
-pub use accounts::{InMemoryAudit, InMemoryCodes, InMemoryFailures, InMemoryRefreshTokens, InMemorySapClients, InMemoryUsers};
+pub use accounts::{InMemoryAudit, InMemoryCodes, InMemoryFailures, InMemoryRefreshTokens, InMemoryUsers};
 pub use addresses::InMemoryAddresses;
 pub use catalog::{InMemoryDeliveryAreas, InMemoryDeliverySlots, InMemoryProducts, InMemoryPromotions, RecordingCatalogChanges};
 pub use chat::InMemoryChats;
@@ -38,7 +40,9 @@ pub use orders::InMemoryOrders;
 pub use payments::FakePaymentGateway;
 pub use promo_codes::InMemoryPromoCodeRepository;
 pub use push::RecordingPush;
+pub use sap_clients::InMemorySapClients;
 pub use security::{FakeAccessTokens, FakePasswordHasher, FakeSecrets, ManualClock, RecordingSms, extract_code};
+pub use stats::InMemoryStats;
 pub use support::{InMemoryContacts, InMemoryFaq, InMemoryMosques, InMemoryTerms};
 pub use sync::{ErpOutcome, InMemoryChanges, InMemorySapLinks, InMemorySyncFailures, RecordingErp};
 
@@ -102,6 +106,8 @@ pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
     let sap_links = Arc::new(InMemorySapLinks::new(users.clone(), addresses.clone(), orders.clone(), products.clone()));
     let erp = Arc::new(RecordingErp::default());
     let payment_gateway = Arc::new(FakePaymentGateway::default());
+    let ratings = Arc::new(InMemoryRatings::new(orders.clone(), users.clone(), areas.clone()));
+    let stats = Arc::new(InMemoryStats::new(orders.clone(), users.clone(), ratings.clone()));
     let ports = Ports {
         products: products.clone(),
         promotions: Arc::new(InMemoryPromotions::new(products.clone())),
@@ -142,7 +148,8 @@ pub fn fake_world(now: OffsetDateTime) -> FakeWorld {
         secrets: Arc::new(FakeSecrets::default()),
         failures: Arc::new(InMemoryFailures::new(clock.clone())),
         surveys: Arc::new(InMemorySurveys::new(users.clone(), changes.clone())),
-        ratings: Arc::new(InMemoryRatings::new(orders.clone(), users.clone(), areas.clone())),
+        ratings,
+        stats,
         customer_questions: Arc::new(InMemoryCustomerQuestions::new(users.clone(), outbox.clone())),
         clock: clock.clone(),
     };

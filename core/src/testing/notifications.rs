@@ -167,7 +167,7 @@ impl InMemoryBroadcasts {
         let mut all = Vec::new();
         let mut cursor = None;
         loop {
-            let page = self.users.list(&UserQuery { search: None, page: PageRequest { limit: 100, cursor } }).await?;
+            let page = self.users.list(&UserQuery { search: None, role: None, page: PageRequest { limit: 100, cursor } }).await?;
             all.extend(page.items.into_iter().filter(|u| u.role == Role::Customer && u.status == UserStatus::Active));
             match page.next_cursor {
                 Some(c) => cursor = Some(c),

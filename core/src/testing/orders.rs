@@ -88,6 +88,11 @@ impl InMemoryOrders {
         self.changes.append(OutboundEntity::Order, order.id.0, operation, change_data(order.id.0, order.sap_id.as_deref()), at);
     }
 
+    /// Every stored order (for the stats fake, which aggregates over them).
+    pub(crate) fn all(&self) -> Vec<Order> {
+        lock(&self.state).orders.values().cloned().collect()
+    }
+
     /// Sets the SAP id of an order that has none (`SapLinkRepository::remember_sap_id`).
     pub(crate) fn remember_sap_id(&self, id: uuid::Uuid, sap_id: &str) -> Result<bool, RepoError> {
         let mut state = lock(&self.state);
@@ -199,6 +204,10 @@ impl OrderRepository for InMemoryOrders {
 
     async fn get(&self, id: OrderId) -> Result<Option<Order>, RepoError> {
         Ok(lock(&self.state).orders.get(&id).cloned())
+    }
+
+    async fn get_by_number(&self, number: i64) -> Result<Option<Order>, RepoError> {
+        Ok(lock(&self.state).orders.values().find(|o| o.number == number).cloned())
     }
 
     async fn list(&self, q: &OrderQuery) -> Result<Page<Order>, RepoError> {

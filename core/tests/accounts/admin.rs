@@ -81,7 +81,8 @@ async fn only_an_active_admin_may_list_or_block_users() {
     let now = w.fakes.clock.now();
     let as_customer =
         AccessClaims { subject: customer.subject, role: Role::Customer, issued_at: now, expires_at: now + time::Duration::minutes(15) };
-    let query = sabil_core::ports::UserQuery { search: None, page: sabil_core::domain::PageRequest { limit: 10, cursor: None } };
+    let query =
+        sabil_core::ports::UserQuery { search: None, role: None, page: sabil_core::domain::PageRequest { limit: 10, cursor: None } };
 
     assert_eq!(
         w.accounts.list_users(&as_customer, &query).await.expect_err("customer"),

@@ -105,3 +105,28 @@ async fn parallel_wrong_passwords_cannot_exceed_the_phone_limit() {
     assert_eq!(compared, 5, "only five guesses are ever compared: {answers:?}");
     assert!(answers.iter().all(|a| matches!(a, Err(AccountError::InvalidCredentials | AccountError::TooManyAttempts { .. }))));
 }
+
+#[tokio::test]
+async fn a_revoked_sap_client_can_no_longer_sign_in_and_stays_listed() {
+    let w = world();
+    let created = w.accounts.create_sap_client("SAP production").await.expect("created");
+    let other = w.accounts.create_sap_client("SAP test").await.expect("created");
+
+    let revoked = w.accounts.revoke_sap_client(&created.client.client_id, "operator ops", &meta()).await.expect("revoked");
+
+    assert!(revoked.disabled);
+    let refused = w.accounts.sap_login(&created.client.client_id, &created.secret, &meta()).await;
+    assert_eq!(refused.expect_err("revoked"), AccountError::InvalidCredentials);
+    w.accounts.sap_login(&other.client.client_id, &other.secret, &meta()).await.expect("the other client still signs in");
+    let listed: Vec<(String, bool)> =
+        w.accounts.sap_clients().await.expect("list").into_iter().map(|c| (c.client_id, c.disabled)).collect();
+    assert_eq!(listed, [(created.client.client_id.clone(), true), (other.client.client_id.clone(), false)]);
+    let trail = w.audit_trail().await;
+    let audited = trail.iter().find(|e| e.kind == sabil_core::domain::AuditKind::SapClientRevoked).expect("revocation audited");
+    assert_eq!(audited.subject.as_deref(), Some(format!("sap-client:{}", created.client.client_id).as_str()));
+    assert!(audited.reason.contains("operator ops"), "{}", audited.reason);
+    assert_eq!(
+        w.accounts.revoke_sap_client("sap-unknown", "operator ops", &meta()).await.expect_err("unknown"),
+        AccountError::SapClientNotFound
+    );
+}

@@ -42,6 +42,9 @@ impl OrderRepository for GivenOrders {
     async fn get(&self, id: OrderId) -> Result<Option<Order>, RepoError> {
         Ok(self.0.lock().unwrap().iter().find(|o| o.id == id).cloned())
     }
+    async fn get_by_number(&self, number: i64) -> Result<Option<Order>, RepoError> {
+        Ok(self.0.lock().unwrap().iter().find(|o| o.number == number).cloned())
+    }
     async fn list(&self, q: &OrderQuery) -> Result<Page<Order>, RepoError> {
         let all = self.0.lock().unwrap();
         let mut items: Vec<Order> = all

@@ -34,7 +34,7 @@ async fn send(
 
 async fn user_count(t: &TestApp) -> usize {
     let page = sabil_core::domain::PageRequest { limit: 100, cursor: None };
-    t.app.ports.users.list(&sabil_core::ports::UserQuery { search: None, page }).await.expect("list").items.len()
+    t.app.ports.users.list(&sabil_core::ports::UserQuery { search: None, role: None, page }).await.expect("list").items.len()
 }
 
 api_test!(malformed_mistyped_and_unknown_input_names_the_problem_on_every_route, |t| {

@@ -135,5 +135,5 @@ api_test!(issuing_coupons_is_for_admins_and_names_every_bad_field, |t| {
     bad_cursor.assert_error(422, "validation");
     assert_eq!(bad_cursor.fields(), ["cursor"]);
     let empty = wallet(&t, "", &fatima, "en").await;
-    assert_eq!(empty.body, json!({"balances": [], "history": {"items": [], "nextCursor": null}}), "nothing issued: an empty wallet");
+    assert_eq!(empty.body, json!({"balances": [], "history": {"items": []}}), "nothing issued: an empty wallet");
 });

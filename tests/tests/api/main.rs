@@ -6,6 +6,7 @@ mod harness;
 
 mod addresses;
 mod admin;
+mod admin_page;
 mod bad_input;
 mod cache;
 mod catalog;
@@ -19,6 +20,7 @@ mod orders;
 mod platform;
 mod promo_codes;
 mod sap;
+mod stats;
 mod support;
 mod surveys;
 mod tokens;

@@ -7,7 +7,7 @@ use sabil_tests::fixtures::create_named;
 use uuid::Uuid;
 
 async fn list(stores: &Stores, search: Option<&str>, limit: u32, cursor: Option<Uuid>) -> Page<User> {
-    let query = UserQuery { search: search.map(str::to_owned), page: PageRequest { limit, cursor } };
+    let query = UserQuery { search: search.map(str::to_owned), role: None, page: PageRequest { limit, cursor } };
     stores.users.list(&query).await.expect("list")
 }
 
@@ -92,4 +92,20 @@ conformance!(search_results_are_paged_too, |stores| async move {
     assert_eq!(first, Page { items: vec![newer.clone()], next_cursor: Some(newer.id.0) });
     let second = list(&stores, Some("FATIMA"), 1, first.next_cursor).await;
     assert_eq!(second, Page { items: vec![older], next_cursor: None });
+});
+
+conformance!(a_role_filter_lists_only_accounts_with_that_role, |stores| async move {
+    let mut admin = sabil_tests::fixtures::new_user("+96550001001", sabil_tests::fixtures::at(0));
+    admin.role = sabil_core::domain::Role::Admin;
+    admin.full_name = sabil_core::domain::FullName::parse("Ops Admin").expect("name");
+    let admin = stores.users.create(&admin).await.expect("admin");
+    create_named(&stores, "Customer Ali", "+96550001002").await;
+
+    let only = |role| UserQuery { search: None, role: Some(role), page: PageRequest { limit: 10, cursor: None } };
+    let admins = stores.users.list(&only(sabil_core::domain::Role::Admin)).await.expect("admins");
+    assert_eq!(admins, Page { items: vec![admin], next_cursor: None });
+    let customers = stores.users.list(&only(sabil_core::domain::Role::Customer)).await.expect("customers");
+    assert_eq!(customers.items.iter().map(|u| u.full_name.as_str()).collect::<Vec<_>>(), ["Customer Ali"]);
+    let with_search = UserQuery { search: Some("ali".to_owned()), ..only(sabil_core::domain::Role::Admin) };
+    assert!(stores.users.list(&with_search).await.expect("none").items.is_empty());
 });

@@ -210,3 +210,15 @@ conformance!(sql: a_cart_line_needs_its_customer_and_product, |stores| async mov
     let line = CartItem { product_id: shop.refill, quantity: 1 };
     assert!(matches!(stores.carts.put(UserId(Uuid::now_v7()), line, at(1)).await, Err(RepoError::Conflict(_))));
 });
+
+conformance!(an_order_is_found_by_its_number, |stores| async move {
+    let shop = open_shop(&stores, 10).await;
+    let buyer = customer(&stores, "+96550002101").await;
+    let first = stored(stores.orders.place(&new_order(order(buyer, &shop, SUNDAY, 10, 0), "checkout-1"), at(10)).await);
+    let second = stored(stores.orders.place(&new_order(order(buyer, &shop, SUNDAY, 20, 0), "checkout-2"), at(20)).await);
+
+    assert_eq!((first.number, second.number), (100_001, 100_002));
+    assert_eq!(stores.orders.get_by_number(100_002).await.expect("by number"), Some(second.clone()));
+    assert_eq!(stores.orders.get_by_number(100_001).await.expect("by number"), stores.orders.get(first.id).await.expect("get"));
+    assert_eq!(stores.orders.get_by_number(100_003).await.expect("by number"), None);
+});

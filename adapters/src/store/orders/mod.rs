@@ -133,6 +133,16 @@ impl OrderRepository for SqlOrderRepository {
         Ok(with_db!(&self.db, pool, E => fetch_order!(E, pool, id.0)))
     }
 
+    async fn get_by_number(&self, number: i64) -> Result<Option<Order>, RepoError> {
+        let id: Option<(Uuid,)> = with_db!(&self.db, pool, E => sqlx::query_as::<E, (Uuid,)>("SELECT id FROM orders WHERE number = $1")
+            .bind(number).fetch_optional(pool).await)
+        .map_err(repo_error)?;
+        match id {
+            Some((id,)) => self.get(OrderId(id)).await,
+            None => Ok(None),
+        }
+    }
+
     async fn list(&self, q: &OrderQuery) -> Result<Page<Order>, RepoError> {
         let sql = format!(
             "SELECT {ORDER_COLUMNS} FROM orders WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR status = $2) \

@@ -4,8 +4,8 @@ use uuid::Uuid;
 
 use super::{AccountError, AccountService};
 use crate::domain::{
-    AccessClaims, AuditKind, FullName, Language, NewUser, Page, Password, PasswordHash, Phone, RequestMeta, Role, SapClient, SapClientId,
-    User, UserId, UserStatus,
+    AccessClaims, AuditKind, FullName, Language, NewUser, Page, PageRequest, Password, PasswordHash, Phone, RequestMeta, Role, SapClient,
+    SapClientId, User, UserId, UserStatus,
 };
 use crate::error::RepoError;
 use crate::ports::UserQuery;
@@ -66,6 +66,40 @@ impl AccountService {
             self.audit(meta, AuditKind::UserUnblocked, subject, format!("unblocked by admin user:{}", admin.id)).await;
         }
         Ok(user)
+    }
+
+    /// Admin accounts newest first, whatever their status (operators, from the CLI: whoever runs it
+    /// holds the database already, so no acting admin is checked, as for `create_admin`).
+    ///
+    /// # Errors
+    /// `Storage`.
+    pub async fn admins(&self, page: PageRequest) -> Result<Page<User>, AccountError> {
+        Ok(self.ports.users.list(&UserQuery { search: None, role: Some(Role::Admin), page }).await?)
+    }
+
+    /// Every SAP client, enabled or revoked, oldest first (operators, from the CLI).
+    ///
+    /// # Errors
+    /// `Storage`.
+    pub async fn sap_clients(&self) -> Result<Vec<SapClient>, AccountError> {
+        Ok(self.ports.sap_clients.list().await?)
+    }
+
+    /// Revokes a SAP client (operators, from the CLI): its sign-ins are refused from now on, and an
+    /// access token it already holds stops at its expiry (at most `sap_access_ttl`). Revoking twice
+    /// changes nothing. Audited with `operator`.
+    ///
+    /// # Errors
+    /// `SapClientNotFound`, `Storage`.
+    pub async fn revoke_sap_client(&self, client_id: &str, operator: &str, meta: &RequestMeta) -> Result<SapClient, AccountError> {
+        let now = self.ports.clock.now();
+        let client = self.ports.sap_clients.disable(client_id, now).await.map_err(|e| match e {
+            RepoError::NotFound => AccountError::SapClientNotFound,
+            other => other.into(),
+        })?;
+        let subject = Some(format!("sap-client:{}", client.client_id));
+        self.audit(meta, AuditKind::SapClientRevoked, subject, format!("revoked by {operator}")).await;
+        Ok(client)
     }
 
     /// Creates an active admin account (operators do this from the CLI).

@@ -125,6 +125,9 @@ pub enum AccountError {
     /// Another SAP client already has this client id.
     #[error("the SAP client id is already taken")]
     SapClientTaken,
+    /// No SAP client has this client id.
+    #[error("no SAP client has this client id")]
+    SapClientNotFound,
     /// The store failed; not a business outcome (answered as unavailable or internal).
     #[error(transparent)]
     Storage(#[from] RepoError),

@@ -1,6 +1,7 @@
 //! The catalog and delivery use cases: what customers browse (products, promotions valid now,
 //! delivery areas, the area covering a point, slots with places left) and what admins manage.
 mod browse;
+mod import;
 mod manage;
 mod sap;
 
@@ -12,6 +13,7 @@ use crate::error::RepoError;
 use crate::ports::{BusinessTimeZone, CatalogChanges, Ports};
 use crate::services::authorization::AdminDenied;
 
+pub use import::ProductImport;
 pub use manage::{AreaDraft, ProductDraft, PromotionDraft, SlotDraft};
 
 /// Tunables of the catalog rules.

@@ -100,6 +100,16 @@ impl OrderService {
         self.details(order).await
     }
 
+    /// Any order with its history, by its human number (admins; `sabil orders show 100001`).
+    ///
+    /// # Errors
+    /// `Admin`, `NotFound`, `Storage`.
+    pub async fn any_order_by_number(&self, actor: &AccessClaims, number: i64) -> Result<OrderDetails, OrderError> {
+        acting_admin(&self.ports, actor).await?;
+        let order = self.ports.orders.get_by_number(number).await?.ok_or(OrderError::NotFound)?;
+        self.details(order).await
+    }
+
     /// Moves an order (admins), as the lifecycle allows an admin.
     ///
     /// # Errors
