@@ -379,13 +379,18 @@ fn calls_are_logged_with_their_bodies_but_never_the_password_or_token() {
 
 async fn logged_call() {
     let server = MockServer::start().await;
-    login_answers(&server, TOKEN, 1).await;
-    Mock::given(method("PUT")).and(path("/api/customers")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&server).await;
+    login_answers(&server, TOKEN, 2).await;
+    Mock::given(method("PUT")).and(path("/api/customers")).respond_with(ResponseTemplate::new(200)).expect(2).mount(&server).await;
+    // One call before capturing registers this path's log callsites here, not on another test's thread:
+    // tracing caches each callsite's interest, and a registration racing with `set_default` elsewhere
+    // can cache "never" (seen once in CI). A second gateway then logs in again under the capture.
+    gateway(&server).push(&customer_change()).await.expect("accepted");
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber =
         tracing_subscriber::fmt().with_max_level(tracing::Level::DEBUG).with_ansi(false).with_writer(move || writer.clone()).finish();
     let _default = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
 
     gateway(&server).push(&customer_change()).await.expect("accepted");
 
