@@ -47,6 +47,9 @@ fn day(text: &str) -> Result<Date, RepoError> {
 }
 
 /// (day or `None`, area or `None`, status, orders, sum of `amount_to_pay`): one of the two groupings.
+/// From this range on, the products statement merges the order and line indexes instead of hashing.
+const MERGE_JOIN_AFTER: time::Duration = time::Duration::days(120);
+
 type OrderGroupRow = (Option<String>, Option<Uuid>, String, i64, i64);
 /// (product, packs, revenue, Arabic title, English title).
 type ProductRow = (Uuid, i64, i64, Option<String>, Option<String>);
@@ -112,9 +115,29 @@ impl SqlStatsRepository {
             latest_title("title_ar"),
             latest_title("title_en")
         );
-        with_db!(&self.db, pool, E => sqlx::query_as::<E, ProductRow>(AssertSqlSafe(sql))
-            .bind(from).bind(until).bind(i64::from(top)).persistent(false).fetch_all(pool).await)
-        .map_err(repo_error)
+        match &self.db {
+            // Over a long range nearly every order and line is read. PostgreSQL then picks a (parallel) hash
+            // join that costs about three times the CPU of merging the two covering indexes in id order
+            // (0015 and 0014), and the statement shares two cores with the other three. Measured on 100,000
+            // orders: 227 ms hash vs 127 ms merge on one core. Short ranges keep the planner's choice.
+            Db::Postgres(pool) if until.0 - from.0 > MERGE_JOIN_AFTER => {
+                let mut tx = pool.begin().await.map_err(repo_error)?;
+                sqlx::query("SET LOCAL enable_hashjoin = off").execute(&mut *tx).await.map_err(repo_error)?;
+                let rows = sqlx::query_as::<sqlx::Postgres, ProductRow>(AssertSqlSafe(sql))
+                    .bind(from)
+                    .bind(until)
+                    .bind(i64::from(top))
+                    .persistent(false)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(repo_error)?;
+                tx.commit().await.map_err(repo_error)?;
+                Ok(rows)
+            }
+            _ => with_db!(&self.db, pool, E => sqlx::query_as::<E, ProductRow>(AssertSqlSafe(sql))
+                .bind(from).bind(until).bind(i64::from(top)).persistent(false).fetch_all(pool).await)
+            .map_err(repo_error),
+        }
     }
 
     async fn ratings(&self, from: DbTime, until: DbTime) -> Result<(i64, Option<f64>), RepoError> {
