@@ -3,7 +3,6 @@
 //! Every message goes through `ChatService` (stored first), and every event reaches the socket through
 //! the participant's `ChatSession`.
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::{SinkExt as _, StreamExt as _};
@@ -149,48 +148,30 @@ impl ChatSocketApi {
     }
 }
 
-/// Runs one connection until either side closes it. The client's frames are answered in order by a
-/// reader task of their own, so a frame waiting on the database never holds up the events going out.
+/// Runs one connection until either side closes it.
 async fn serve(chat: ChatService, mut session: ChatSession, socket: WebSocketStream) {
     let who = *session.participant();
     let (mut sink, mut stream) = socket.split();
     // Messages this connection sent: their event is not echoed back to it (it got `sent`).
-    let own: Arc<Mutex<HashSet<ChatMessageId>>> = Arc::default();
-    let (answers, mut answered) = tokio::sync::mpsc::channel::<String>(16);
+    let mut own: HashSet<ChatMessageId> = HashSet::new();
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     if sink.send(Message::Text(frames::ready(&who))).await.is_err() {
         return;
     }
-    let reader = {
-        let (chat, own) = (chat.clone(), own.clone());
-        tokio::spawn(async move {
-            while let Some(incoming) = stream.next().await {
-                let out = match incoming {
-                    Ok(Message::Text(text)) => handle(&chat, &who, &text, &own).await,
-                    Ok(Message::Binary(_)) => frames::error(None, frames::unreadable("binary frames are not used")).await,
-                    Ok(Message::Close(_)) | Err(_) => break,
-                    Ok(_) => continue,
-                };
-                // A `typing` frame has no answer.
-                if !out.is_empty() && answers.send(out).await.is_err() {
-                    break;
-                }
-            }
-        })
-    };
     loop {
         let out = tokio::select! {
-            answer = answered.recv() => match answer {
-                Some(out) => out,
-                // The client closed the connection (or it failed).
-                None => break,
+            incoming = stream.next() => match incoming {
+                Some(Ok(Message::Text(text))) => handle(&chat, &who, &text, &mut own).await,
+                Some(Ok(Message::Binary(_))) => frames::error(None, frames::unreadable("binary frames are not used")).await,
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                Some(Ok(_)) => continue,
             },
             item = session.next() => match item {
                 None => break,
                 Some(FeedItem::Missed) => frames::resync(),
                 Some(FeedItem::Event(event)) => {
                     if let ChatEventKind::Message(m) = &event.kind {
-                        if lock(&own).remove(&m.id) {
+                        if own.remove(&m.id) {
                             continue;
                         }
                         if m.sender != who.side() {
@@ -213,20 +194,19 @@ async fn serve(chat: ChatService, mut session: ChatSession, socket: WebSocketStr
                 continue;
             }
         };
+        // A `typing` frame has no answer.
+        if out.is_empty() {
+            continue;
+        }
         if sink.send(Message::Text(out)).await.is_err() {
             break;
         }
     }
-    reader.abort();
     let _ = sink.close().await;
 }
 
-fn lock(own: &Mutex<HashSet<ChatMessageId>>) -> std::sync::MutexGuard<'_, HashSet<ChatMessageId>> {
-    own.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// Answers one client frame.
-async fn handle(chat: &ChatService, who: &Participant, text: &str, own: &Mutex<HashSet<ChatMessageId>>) -> String {
+async fn handle(chat: &ChatService, who: &Participant, text: &str, own: &mut HashSet<ChatMessageId>) -> String {
     let frame: ClientFrame = match serde_json::from_str(text) {
         Ok(f) => f,
         Err(e) => return frames::error(None, frames::unreadable(&e.to_string())).await,
@@ -236,12 +216,8 @@ async fn handle(chat: &ChatService, who: &Participant, text: &str, own: &Mutex<H
         match frame {
             ClientFrame::Send { conversation_id, text, image_id, client_id } => {
                 let content = ChatContent::parse(text.as_deref(), image_id.map(sabil_core::domain::files::FileId))?;
-                let id = ChatMessageId(uuid::Uuid::now_v7());
-                // Noted before it is stored: the message's event may come back before the answer does.
-                lock(own).insert(id);
-                let message = chat.send_with_id(who, ConversationId(conversation_id), content, id).await.inspect_err(|_| {
-                    lock(own).remove(&id);
-                })?;
+                let message = chat.send(who, ConversationId(conversation_id), content).await?;
+                own.insert(message.id);
                 Ok(frames::sent(client_id.as_deref(), message))
             }
             ClientFrame::Typing { conversation_id } => {

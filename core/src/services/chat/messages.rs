@@ -25,24 +25,9 @@ impl ChatService {
     /// # Errors
     /// `NotFound`, `Closed`, `Invalid` (an `imageId` that is not an uploaded file), `Storage`.
     pub async fn send(&self, who: &Participant, id: ConversationId, content: ChatContent) -> Result<ChatMessage, ChatError> {
-        self.send_with_id(who, id, content, ChatMessageId(Uuid::now_v7())).await
-    }
-
-    /// [`send`](Self::send) with the message's id chosen by the caller (a UUIDv7), for a live connection
-    /// that must recognise its own message's event even when the event arrives before the answer.
-    ///
-    /// # Errors
-    /// As `send`; `Storage` when the id is taken.
-    pub async fn send_with_id(
-        &self,
-        who: &Participant,
-        id: ConversationId,
-        content: ChatContent,
-        message_id: ChatMessageId,
-    ) -> Result<ChatMessage, ChatError> {
         let conversation = self.visible(who, id).await?;
         self.check_image(&content).await?;
-        self.store(who, &conversation, content, message_id).await
+        self.store(who, &conversation, content).await
     }
 
     /// Checks that the participant may post an image in the conversation (before reading the upload).
@@ -66,21 +51,15 @@ impl ChatService {
         ChatContent::parse(caption, Some(FileId(Uuid::nil())))?;
         let file = self.files.upload(&Uploader::authorized_by_service(permit.who.user), bytes).await?;
         let content = ChatContent::parse(caption, Some(file.id))?;
-        self.store(&permit.who, &permit.conversation, content, ChatMessageId(Uuid::now_v7())).await
+        self.store(&permit.who, &permit.conversation, content).await
     }
 
-    async fn store(
-        &self,
-        who: &Participant,
-        conversation: &Conversation,
-        content: ChatContent,
-        id: ChatMessageId,
-    ) -> Result<ChatMessage, ChatError> {
+    async fn store(&self, who: &Participant, conversation: &Conversation, content: ChatContent) -> Result<ChatMessage, ChatError> {
         if conversation.status == ConversationStatus::Closed {
             return Err(ChatError::Closed);
         }
         let message = ChatMessage {
-            id,
+            id: ChatMessageId(Uuid::now_v7()),
             conversation_id: conversation.id,
             seq: 0,
             sender: who.side,
