@@ -2,7 +2,7 @@
 //! contacts) from the read cache: the serialized
 //! bytes per path, query and language, with a strong `ETag` and `304 Not Modified` for
 //! `If-None-Match`. Signed-in requests and everything else pass through.
-use poem::http::{Method, StatusCode, header};
+use poem::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use sabil_adapters::cache::{CachedResponse, CatalogCache};
 
@@ -32,19 +32,38 @@ fn cacheable(path: &str) -> bool {
         || path == "/api/contacts"
 }
 
+/// Marks how an answer was made (`hit` from the cached bytes, `miss` made and stored now).
+static X_CACHE: HeaderName = HeaderName::from_static("x-cache");
+
 fn answer(hit: &CachedResponse, if_none_match: Option<&str>, source: &'static str) -> Response {
-    let matches = if_none_match.is_some_and(|v| v.split(',').any(|tag| tag.trim() == hit.etag || tag.trim() == "*"));
-    let builder = Response::builder()
-        .header(header::ETAG, hit.etag.as_str())
-        .header(header::CACHE_CONTROL, CACHE_CONTROL)
-        .header(header::VARY, "Accept-Language")
-        .header("x-cache", source);
-    if matches {
-        builder.status(StatusCode::NOT_MODIFIED).finish()
+    let etag = hit.etag.as_bytes();
+    let matches = if_none_match.is_some_and(|v| v.split(',').any(|tag| tag.trim().as_bytes() == etag || tag.trim() == "*"));
+    let mut resp = if matches {
+        Response::builder().status(StatusCode::NOT_MODIFIED).finish()
     } else {
-        // Shares the cached bytes instead of copying them into every answer.
-        builder.content_type(hit.content_type.as_str()).body(poem::Body::from_bytes(bytes::Bytes::from_owner(hit.body.clone())))
+        // The cached bytes are shared, not copied into every answer.
+        Response::builder().body(poem::Body::from_bytes(hit.body.clone()))
+    };
+    let headers = resp.headers_mut();
+    // Room for these and the pipeline's own (request id, security headers) without growing the map.
+    headers.reserve(12);
+    if !matches {
+        headers.insert(header::CONTENT_TYPE, hit.content_type.clone());
     }
+    headers.insert(header::ETAG, hit.etag.clone());
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    headers.insert(X_CACHE.clone(), HeaderValue::from_static(source));
+    resp
+}
+
+/// The cache key of a request: path, query and language.
+fn key(path_and_query: &str, lang: &str) -> String {
+    let mut key = String::with_capacity(path_and_query.len() + 1 + lang.len());
+    key.push_str(path_and_query);
+    key.push('|');
+    key.push_str(lang);
+    key
 }
 
 /// The answer to an anonymous catalog `GET` the cache holds, without running any route: the pipeline
@@ -59,8 +78,7 @@ pub fn hit(cache: &CatalogCache, req: &Request) -> Option<Response> {
         return None;
     }
     let lang = language(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
-    let key = format!("{}|{}", received.as_str(), lang.as_str());
-    let found = cache.get(&key)?;
+    let found = cache.get(&key(received.as_str(), lang.as_str()))?;
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
     Some(answer(&found, if_none_match, "hit"))
 }
@@ -75,7 +93,7 @@ impl<E: Endpoint> Endpoint for CatalogCacheLayer<E> {
             return self.inner.call(req).await.map(IntoResponse::into_response);
         }
         let lang = language(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
-        let key = format!("{received}|{}", lang.as_str());
+        let key = key(&received, lang.as_str());
         let if_none_match = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
         if let Some(hit) = self.cache.get(&key) {
             return Ok(answer(&hit, if_none_match.as_deref(), "hit"));
@@ -85,9 +103,11 @@ impl<E: Endpoint> Endpoint for CatalogCacheLayer<E> {
         if resp.status() != StatusCode::OK {
             return Ok(resp);
         }
-        let content_type = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json").to_owned();
+        let content_type =
+            resp.headers().get(header::CONTENT_TYPE).cloned().unwrap_or_else(|| HeaderValue::from_static("application/json"));
         let body = resp.into_body().into_vec().await?;
-        let stored = self.cache.put(key, CachedResponse::new(version, content_type, body));
+        let made = CachedResponse::new(version, content_type, body).map_err(|e| poem::Error::new(e, StatusCode::INTERNAL_SERVER_ERROR))?;
+        let stored = self.cache.put(key, made);
         Ok(answer(&stored, if_none_match.as_deref(), "miss"))
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use poem::http::{HeaderValue, StatusCode, header};
+use poem::http::{HeaderName, HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use poem_openapi::error::{AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError};
 use sabil_core::domain::AuditKind;
@@ -14,6 +14,9 @@ use crate::body::BodyLimit;
 use crate::context::{RequestCtx, client_ip};
 use crate::error::{ApiError, FieldProblemBody};
 use crate::state::AppState;
+
+/// The request id header, in requests (a caller's own id) and in every answer.
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Wraps the whole application.
 pub struct Pipeline<E> {
@@ -32,28 +35,32 @@ impl<E> Pipeline<E> {
 
 /// The declared paths of the API (`/api/admin/users/{id}/block`), to label metrics and audit rows
 /// with a bounded set of routes whatever path a client sends.
-struct RouteTemplates(&'static [(Vec<String>, &'static str)]);
+struct RouteTemplates(&'static RouteTable);
+
+/// The declared paths: those without parameters by name (the label of such a path is the path), the
+/// others by segment.
+struct RouteTable {
+    exact: std::collections::HashSet<&'static str>,
+    templated: Vec<(Vec<String>, &'static str)>,
+}
 
 impl RouteTemplates {
     /// The API's declared paths, read once per process (the spec never changes while it runs);
     /// labels are `'static` so metrics need no allocation per request.
     fn from_spec(spec_json: impl FnOnce() -> String) -> Self {
-        static TEMPLATES: std::sync::OnceLock<Vec<(Vec<String>, &'static str)>> = std::sync::OnceLock::new();
-        Self(TEMPLATES.get_or_init(|| {
+        static TABLE: std::sync::OnceLock<RouteTable> = std::sync::OnceLock::new();
+        Self(TABLE.get_or_init(|| {
             let spec: serde_json::Value = serde_json::from_str(&spec_json()).unwrap_or_default();
-            spec["paths"]
-                .as_object()
-                .map(|paths| {
-                    paths
-                        .keys()
-                        .map(|p| {
-                            let full = format!("/api{p}");
-                            let segments = full.split('/').map(str::to_owned).collect();
-                            (segments, &*Box::leak(full.into_boxed_str()))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
+            let mut table = RouteTable { exact: std::collections::HashSet::new(), templated: Vec::new() };
+            for path in spec["paths"].as_object().into_iter().flat_map(|paths| paths.keys()) {
+                let full: &'static str = Box::leak(format!("/api{path}").into_boxed_str());
+                if full.contains('{') {
+                    table.templated.push((full.split('/').map(str::to_owned).collect(), full));
+                } else {
+                    table.exact.insert(full);
+                }
+            }
+            table
         }))
     }
 
@@ -68,28 +75,36 @@ impl RouteTemplates {
             p if p == "/admin" || p.starts_with("/admin/") => return "/admin",
             _ => {}
         }
+        if let Some(exact) = self.0.exact.get(path) {
+            return exact;
+        }
         let count = path.split('/').count();
         self.0
+            .templated
             .iter()
             .find(|(t, _)| t.len() == count && t.iter().zip(path.split('/')).all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty())))
             .map_or("unmatched", |(_, label)| label)
     }
 }
 
-/// The counter and histogram of one (route, method, status), registered once and then reused, so
-/// a request costs no metric-key allocation or registry lookup.
-fn request_metrics(route: &'static str, method: &'static str, status: &'static str) -> (metrics::Counter, metrics::Histogram) {
-    type Handles = std::collections::HashMap<(&'static str, &'static str, &'static str), (metrics::Counter, metrics::Histogram)>;
-    static HANDLES: std::sync::OnceLock<std::sync::RwLock<Handles>> = std::sync::OnceLock::new();
-    let handles = HANDLES.get_or_init(Default::default);
-    let key = (route, method, status);
-    if let Some(found) = handles.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key) {
-        return found.clone();
+/// Counts a request and records its duration under (route, method, status). The counter and
+/// histogram of each label set are registered once per worker thread and then reused, found by the
+/// labels' addresses: no lock, no string comparison and no allocation per request.
+fn record_request(route: &'static str, method: &'static str, status: &'static str, seconds: f64) {
+    type Handles = std::collections::HashMap<[(usize, usize); 3], (metrics::Counter, metrics::Histogram)>;
+    thread_local! {
+        static HANDLES: std::cell::RefCell<Handles> = std::cell::RefCell::default();
     }
-    let labels = [("route", route), ("method", method), ("status", status)];
-    let made = (metrics::counter!("http_requests_total", &labels), metrics::histogram!("http_request_duration_seconds", &labels));
-    handles.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, made.clone());
-    made
+    // Address and length: two labels only share both when they are the same bytes.
+    let key = [route, method, status].map(|l| (l.as_ptr() as usize, l.len()));
+    HANDLES.with_borrow_mut(|handles| {
+        let (requests, duration) = handles.entry(key).or_insert_with(|| {
+            let labels = [("route", route), ("method", method), ("status", status)];
+            (metrics::counter!("http_requests_total", &labels), metrics::histogram!("http_request_duration_seconds", &labels))
+        });
+        requests.increment(1);
+        duration.record(seconds);
+    });
 }
 
 /// Bounded, allocation-free label values for the methods and statuses the API answers with.
@@ -117,7 +132,7 @@ fn status_label(status: StatusCode) -> &'static str {
 
 fn request_id(req: &Request) -> String {
     req.headers()
-        .get("x-request-id")
+        .get(&X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map_or_else(new_request_id, str::to_owned)
@@ -197,11 +212,21 @@ async fn error_reason(resp: &mut Response) -> String {
 impl<E: Endpoint> Endpoint for Pipeline<E> {
     type Output = Response;
 
-    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+    async fn call(&self, req: Request) -> poem::Result<Response> {
         let started = Instant::now();
         if let Some(resp) = crate::cache::hit(&self.state.app.catalog_cache, &req) {
             return Ok(self.cache_hit(&req, resp, started));
         }
+        // Boxed: inline, the state of a full request (the route's future, the log span, the audit
+        // write) would make every request's future that large, cache hits included.
+        Box::pin(self.serve(req, started)).await
+    }
+}
+
+impl<E: Endpoint> Pipeline<E> {
+    /// Everything but a cache hit: the route, the error shape, the audit of denied requests, metrics,
+    /// the log line and the security headers.
+    async fn serve(&self, mut req: Request, started: Instant) -> poem::Result<Response> {
         let method = req.method().clone();
         let path = req.uri().path().to_owned();
         let route = self.routes.label(&path);
@@ -238,9 +263,7 @@ impl<E: Endpoint> Endpoint for Pipeline<E> {
             self.state.app.accounts.audit(&meta, AuditKind::AccessDenied, ctx.subject(), reason).instrument(span.clone()).await;
         }
         let elapsed = started.elapsed().as_secs_f64();
-        let (requests, duration) = request_metrics(route, method_label(&method), status_label(status));
-        requests.increment(1);
-        duration.record(elapsed);
+        record_request(route, method_label(&method), status_label(status), elapsed);
         span.in_scope(|| tracing::info!(status = status.as_u16(), duration_ms = (elapsed * 1000.0).round(), "request finished"));
 
         self.secure_headers(&mut resp, &ctx.request_id, path.starts_with("/api/"), forwarded_https);
@@ -255,10 +278,7 @@ impl<E> Pipeline<E> {
         let request_id = request_id(req);
         let route = self.routes.label(req.uri().path());
         let status = resp.status();
-        let elapsed = started.elapsed().as_secs_f64();
-        let (requests, duration) = request_metrics(route, "GET", status_label(status));
-        requests.increment(1);
-        duration.record(elapsed);
+        record_request(route, "GET", status_label(status), started.elapsed().as_secs_f64());
         tracing::debug!(id = %request_id, path = %req.uri().path(), status = status.as_u16(), "request answered from the read cache");
         // A cache hit is anonymous and never depends on the forwarded protocol for its body.
         self.secure_headers(&mut resp, &request_id, true, false);
@@ -268,11 +288,11 @@ impl<E> Pipeline<E> {
     fn secure_headers(&self, resp: &mut Response, request_id: &str, api: bool, forwarded_https: bool) {
         let headers = resp.headers_mut();
         if let Ok(v) = HeaderValue::from_str(request_id) {
-            headers.insert("x-request-id", v);
+            headers.insert(X_REQUEST_ID.clone(), v);
         }
-        headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-        headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-        headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
         // API answers are private and fresh unless the operation chose its own lifetime (files, catalog).
         if api && !headers.contains_key(header::CACHE_CONTROL) {
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

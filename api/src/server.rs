@@ -83,7 +83,11 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         });
     }
     let config = Arc::new(config);
-    let state = AppState::new(app.clone(), config.clone(), telemetry::metrics_handle());
+    let metrics = telemetry::metrics_handle();
+    if let Some(handle) = metrics.clone() {
+        telemetry::spawn_upkeep(handle);
+    }
+    let state = AppState::new(app.clone(), config.clone(), metrics);
     let endpoint = crate::app(state);
     let addr = config.bind.to_string();
     let listen_err = |source| ServeError::Listen { addr: addr.clone(), source };

@@ -1,5 +1,6 @@
 //! The process-wide Prometheus recorder (logging is `sabil_adapters::telemetry`).
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
@@ -17,4 +18,22 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
                 .ok()
         })
         .clone()
+}
+
+/// How often recorded histogram samples are folded into their buckets.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// Folds the samples recorded since the last time into the histograms' buckets, every few seconds, for
+/// as long as the process runs. A recorder installed with `install_recorder` leaves this to its owner:
+/// without it every request's duration sample stays in memory until the next scrape of `/metrics`, and
+/// forever when nothing scrapes it.
+pub fn spawn_upkeep(handle: PrometheusHandle) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(UPKEEP_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            handle.run_upkeep();
+        }
+    });
 }

@@ -33,6 +33,8 @@
 #                        (default postgres://postgres@127.0.0.1:5432/postgres; sslmode=disable is added
 #                        to the server's URL, the traffic is loopback)
 #   BENCH_PORT           first port to try for the servers             (default 18190; the next free ones are used)
+#   BENCH_TARGET_DIR     cargo target directory of the binaries        (default $CARGO_TARGET_DIR or ./target)
+#   BENCH_SKIP_BUILD=1   use the release binaries already built there (e.g. a build with symbols, for perf)
 # Needs: cargo, curl, python3, psql (for postgres), wrk (installed with apt-get if missing).
 # All traffic goes to 127.0.0.1 only. The servers, the temp data dirs and the bench database are removed
 # on exit (trap), also on failure or Ctrl-C. Runtime is bounded: every wait has a timeout.
@@ -67,7 +69,8 @@ P99_TARGET_MS=5
 
 cd "$(dirname "$0")/../.."
 ROOT="$(pwd)"
-BIN="$ROOT/target/release/sabil-api"
+TARGET_DIR="${BENCH_TARGET_DIR:-${CARGO_TARGET_DIR:-$ROOT/target}}"
+BIN="$TARGET_DIR/release/sabil-api"
 
 cat <<EOF
 == Sabil catalog benchmark ==
@@ -148,18 +151,20 @@ if ! command -v wrk >/dev/null; then
 fi
 
 # ---------------------------------------------------------------- build (once)
-echo "-- cargo build --release -p sabil-api"
-cargo build --release -p sabil-api
+if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
+    echo "-- cargo build --release -p sabil-api"
+    cargo build --release -p sabil-api
+    echo "-- cargo build --release -p sabil-api --bench bare_products"
+    cargo build --release -p sabil-api --bench bare_products
+fi
 [[ -x "$BIN" ]] || die "$BIN was not built"
-echo "-- cargo build --release -p sabil-api --bench bare_products"
-cargo build --release -p sabil-api --bench bare_products
 BARE_BIN=""
 while IFS= read -r f; do
     if [[ "$f" != *.d && -x "$f" && -f "$f" ]]; then
         BARE_BIN="$f"
         break
     fi
-done < <(ls -t "$ROOT"/target/release/deps/bare_products-* 2>/dev/null || true)
+done < <(ls -t "$TARGET_DIR"/release/deps/bare_products-* 2>/dev/null || true)
 [[ -n "$BARE_BIN" ]] || die "no bare_products binary under target/release/deps"
 echo "   bare endpoint binary: ${BARE_BIN#"$ROOT"/}"
 echo
