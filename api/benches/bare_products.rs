@@ -3,7 +3,8 @@
 //! bytes, read once at start from a file, as `application/json; charset=utf-8` (the content type of
 //! poem-openapi's `Json` payload, which the real `GET /api/products` sends). No state, no middleware, no
 //! cache lookup, no copy of the body per request: the cost of poem + poem-openapi routing and HTTP/1.1
-//! alone, served by poem's plain `Server` on the same Tokio runtime flavour as `sabil-api`.
+//! alone, served by poem's plain `Server` over sabil-api's own listener (`NoDelay`: Nagle's algorithm off) on the
+//! same Tokio runtime flavour as `sabil-api`.
 //!
 //! Usage: `bare_products <json-file> <bind-address>`, e.g.
 //! `target/release/deps/bare_products-<hash> /tmp/products.json 127.0.0.1:18190`.
@@ -11,10 +12,11 @@
 //! so `cargo bench` would run it as a server; the script starts it itself instead). Stop it with a signal.
 use std::error::Error;
 
-use poem::listener::TcpListener;
+use poem::listener::{Listener as _, TcpListener};
 use poem::{Route, Server};
 use poem_openapi::payload::Binary;
 use poem_openapi::{ApiResponse, OpenApi, OpenApiService};
+use sabil_api::server::NoDelay;
 
 /// The fixed answer.
 #[derive(ApiResponse)]
@@ -48,6 +50,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let body: &'static str = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?.leak();
     let api = OpenApiService::new(BareApi { body }, "bare products", "1");
     eprintln!("bare_products: {} bytes from {file} on http://{bind}/api/products", body.len());
-    Server::new(TcpListener::bind(bind)).run(Route::new().nest("/api", api)).await?;
+    // The same listener as sabil-api's (Nagle's algorithm off), so the two differ only by what answers.
+    let acceptor = NoDelay(TcpListener::bind(bind).into_acceptor().await?);
+    Server::new_with_acceptor(acceptor).run(Route::new().nest("/api", api)).await?;
     Ok(())
 }

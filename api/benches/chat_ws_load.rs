@@ -8,12 +8,14 @@
 //!   starts (SQLite) or alongside (PostgreSQL).
 //! - `load`: opens one WebSocket per customer and per agent to `--url` (so `--customers` + `--agents`
 //!   connections), waits for every `ready`, then for `--duration` seconds each seeded conversation
-//!   ping-pongs: its customer sends a message; the agent that owns it (conversation i belongs to agent
+//!   ping-pongs: its customer sends a message (the customers' first messages spread evenly over one
+//!   think time, or with `--lockstep` all at the start, so every round arrives as one burst); the agent that owns it (conversation i belongs to agent
 //!   i mod agents) answers `--think-ms` after receiving it; the customer answers the same way. Every
 //!   message carries its send time; the delivery latency is send → receipt of the `message` frame at the
 //!   other side's socket (same process, same clock). The other customers stay connected and idle. With
 //!   `--server-pid`, samples the server's VmRSS from `/proc/<pid>/status` every 200 ms. Prints connect
-//!   time, messages/s, latency p50/p90/p99/max (nearest rank), errors, RSS; the last line is
+//!   time, messages/s, latency p50/p90/p99/max (nearest rank), the same for send → the sender's `sent`
+//!   answer (the message stored), errors, RSS; the last line is
 //!   `RESULT key=value ...`.
 //!
 //! Build: `cargo build --release -p sabil-api --bench chat_ws_load` (a `harness = false` bench target).
@@ -78,6 +80,10 @@ struct LoadArgs {
     /// Pause before answering a message, per side.
     #[arg(long, default_value_t = 500)]
     think_ms: u64,
+    /// Start every conversation at the same instant (the default spreads their first messages evenly over
+    /// one think time, as independent users would; in lockstep each round arrives as one burst).
+    #[arg(long)]
+    lockstep: bool,
     /// Connections being opened at once.
     #[arg(long, default_value_t = 32)]
     connect_concurrency: usize,
@@ -144,6 +150,8 @@ struct Shared {
     stop: AtomicBool,
     think: Duration,
     latencies: Mutex<Vec<u64>>,
+    /// Send -> the sender's `sent` answer (the message stored), µs.
+    acks: Mutex<Vec<u64>>,
     sent: AtomicU64,
     errors: AtomicU64,
 }
@@ -156,8 +164,8 @@ impl Shared {
 
 /// What a socket does.
 enum Part {
-    /// A customer in a seeded conversation.
-    Customer(String),
+    /// A customer in a seeded conversation, who sends the first message this long after the start.
+    Customer(String, Duration),
     /// An agent answering the conversations it owns.
     Agent(HashSet<String>),
     /// A connected customer with nothing to say.
@@ -174,7 +182,8 @@ type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStre
 async fn open(url: &str, token: &str) -> Result<Socket, AnyError> {
     let mut req = url.into_client_request()?;
     req.headers_mut().insert("authorization", format!("Bearer {token}").parse()?);
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    let nodelay = std::env::var("BENCH_CLIENT_NODELAY").is_ok_and(|v| v == "1");
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(req, None, nodelay).await?;
     loop {
         match ws.next().await {
             Some(Ok(Message::Text(t))) if serde_json::from_str::<Value>(&t)?["type"] == "ready" => return Ok(ws),
@@ -199,7 +208,8 @@ async fn drive(ws: Socket, part: Part, shared: Arc<Shared>, mut go: tokio::sync:
     if go.wait_for(|started| *started).await.is_err() {
         return;
     }
-    if let Part::Customer(c) = &part {
+    if let Part::Customer(c, first) = &part {
+        tokio::time::sleep(*first).await;
         let _ = tx.send(send_frame(c, &shared));
     }
     while let Some(Ok(msg)) = stream.next().await {
@@ -211,12 +221,20 @@ async fn drive(ws: Socket, part: Part, shared: Arc<Shared>, mut go: tokio::sync:
                 continue;
             }
             Some("message") => {}
+            Some("sent") => {
+                if let Some(sent) = frame["message"]["text"].as_str().and_then(|t| t.strip_prefix("t=")).and_then(|t| t.parse::<u64>().ok())
+                {
+                    let latency = shared.micros().saturating_sub(sent);
+                    shared.acks.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(latency);
+                }
+                continue;
+            }
             _ => continue,
         }
         let m = &frame["message"];
         let conversation = m["conversationId"].as_str().unwrap_or_default().to_owned();
         let mine = match &part {
-            Part::Customer(c) => m["sender"] == "support" && *c == conversation,
+            Part::Customer(c, _) => m["sender"] == "support" && *c == conversation,
             Part::Agent(owned) => m["sender"] == "customer" && owned.contains(&conversation),
             Part::Idle => false,
         };
@@ -281,6 +299,7 @@ async fn load(a: LoadArgs) -> Result<(), AnyError> {
         stop: AtomicBool::new(false),
         think: Duration::from_millis(a.think_ms),
         latencies: Mutex::new(Vec::new()),
+        acks: Mutex::new(Vec::new()),
         sent: AtomicU64::new(0),
         errors: AtomicU64::new(0),
     });
@@ -292,10 +311,20 @@ async fn load(a: LoadArgs) -> Result<(), AnyError> {
         .iter()
         .map(|c| {
             let token = c["token"].as_str().unwrap_or_default().to_owned();
-            let part = c["conversation"].as_str().map_or(Part::Idle, |id| Part::Customer(id.to_owned()));
+            let part = c["conversation"].as_str().map_or(Part::Idle, |id| Part::Customer(id.to_owned(), Duration::ZERO));
             (token, part)
         })
         .collect();
+    if !a.lockstep {
+        let mut k = 0_u32;
+        let n = u32::try_from(conversations.len().max(1)).unwrap_or(u32::MAX);
+        for (_, part) in &mut plan {
+            if let Part::Customer(_, first) = part {
+                *first = Duration::from_millis(a.think_ms) * k / n;
+                k += 1;
+            }
+        }
+    }
     for (i, token) in agents.iter().enumerate() {
         let owned = conversations.iter().enumerate().filter(|(k, _)| k % agents.len() == i).map(|(_, c)| c.clone()).collect();
         plan.push((token.clone(), Part::Agent(owned)));
@@ -362,6 +391,15 @@ async fn load(a: LoadArgs) -> Result<(), AnyError> {
     );
     println!(
         "delivery latency (send -> receipt at the other side's socket): p50 {p50:.2} ms, p90 {p90:.2} ms, p99 {p99:.2} ms, max {max:.2} ms"
+    );
+    let mut acks = std::mem::take(&mut *shared.acks.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    acks.sort_unstable();
+    println!(
+        "stored (send -> the sender's `sent` answer): p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        rank(&acks, 50.0),
+        rank(&acks, 90.0),
+        rank(&acks, 99.0),
+        rank(&acks, 100.0)
     );
     let mut result = format!(
         "RESULT connections={} connect_s={connect_s:.2} sent={sent} received={received} per_s={:.0} errors={errors} p50_ms={p50:.2} p90_ms={p90:.2} p99_ms={p99:.2} max_ms={max:.2}",

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use poem::Server;
-use poem::listener::{Listener, RustlsCertificate, RustlsConfig, TcpListener};
+use poem::http::uri::Scheme;
+use poem::listener::{Acceptor, AcceptorExt as _, Listener, RustlsCertificate, RustlsConfig, TcpAcceptor, TcpListener};
+use poem::web::{LocalAddr, RemoteAddr};
 use sabil_adapters::app::App;
 use sabil_adapters::config::Config;
 
@@ -111,12 +113,12 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
                     }
                 }
             });
-            let acceptor = TcpListener::bind(addr.clone()).rustls(reloads).into_acceptor().await.map_err(listen_err)?;
+            let acceptor = NoDelay(TcpListener::bind(addr.clone()).into_acceptor().await.map_err(listen_err)?).rustls(Box::pin(reloads));
             announce(&config, "https", started);
             Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(config.shutdown_grace)).await
         }
         _ => {
-            let acceptor = TcpListener::bind(addr.clone()).into_acceptor().await.map_err(listen_err)?;
+            let acceptor = NoDelay(TcpListener::bind(addr.clone()).into_acceptor().await.map_err(listen_err)?);
             announce(&config, "http", started);
             Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(config.shutdown_grace)).await
         }
@@ -145,5 +147,43 @@ fn announce(config: &Config, scheme: &str, started: Instant) {
             println!("  demo {role}: phone {phone}, password {password}");
         }
         println!("  one-time codes go to the local SMS outbox: `sabil sms list`");
+    }
+}
+
+/// Accepts TCP connections with Nagle's algorithm off: a small write (a chat frame, a short answer)
+/// leaves at once instead of waiting for the peer to acknowledge the previous one, which a peer that
+/// delays its acknowledgements holds back for up to 40 ms.
+pub struct NoDelay(pub TcpAcceptor);
+
+impl Acceptor for NoDelay {
+    type Io = tokio::net::TcpStream;
+
+    fn local_addr(&self) -> Vec<LocalAddr> {
+        self.0.local_addr()
+    }
+
+    async fn accept(&mut self) -> std::io::Result<(Self::Io, LocalAddr, RemoteAddr, Scheme)> {
+        let (io, local, remote, scheme) = self.0.accept().await?;
+        if let Err(e) = io.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not turn Nagle's algorithm off for a connection");
+        }
+        Ok((io, local, remote, scheme))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn accepted_connections_have_nagles_algorithm_off() {
+        let mut acceptor = NoDelay(TcpListener::bind("127.0.0.1:0").into_acceptor().await.expect("bind"));
+        let addr = *acceptor.local_addr()[0].as_socket_addr().expect("a socket address");
+        let client = tokio::spawn(tokio::net::TcpStream::connect(addr));
+        let (io, _, remote, scheme) = acceptor.accept().await.expect("accept");
+        let client = client.await.expect("join").expect("connect");
+        assert!(io.nodelay().expect("read TCP_NODELAY"), "the server's side of the connection sends small writes at once");
+        assert_eq!(remote.as_socket_addr().copied(), client.local_addr().ok());
+        assert_eq!(scheme, Scheme::HTTP);
     }
 }

@@ -27,6 +27,10 @@
 #   BENCH_AGENTS          support connections                      (default 10)
 #   BENCH_CONVERSATIONS   conversations exchanging messages        (default 100)
 #   BENCH_THINK_MS        pause before each answer                 (default 500)
+#   BENCH_ARRIVALS        how the conversations start, one load run each, on the same server (default "spread lockstep"):
+#                         spread   = first messages spread evenly over one think time, as independent users would;
+#                         lockstep = all 100 first messages at the same instant, so every round arrives as one burst
+#                                    of 100 sends (and stays one: the think time is fixed) - the worst case
 #   BENCH_PG_URL          PostgreSQL server; the script creates sabil_chat_bench_<random> there and drops it
 #                         (default postgres://postgres@127.0.0.1:5432/postgres)
 #   BENCH_PORT            first port to try                        (default 18390)
@@ -54,6 +58,7 @@ CUSTOMERS="${BENCH_CUSTOMERS:-990}"
 AGENTS="${BENCH_AGENTS:-10}"
 CONVERSATIONS="${BENCH_CONVERSATIONS:-100}"
 THINK_MS="${BENCH_THINK_MS:-500}"
+ARRIVALS="${BENCH_ARRIVALS:-spread lockstep}"
 PG_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 FIRST_PORT="${BENCH_PORT:-18390}"
 CARGO="${CARGO:-cargo}"
@@ -150,16 +155,26 @@ bench_engine() {
         --conversations "$CONVERSATIONS" --out "$setup" | sed 's/^/  /'
     start_server "$TMP_ROOT/$engine-server.log" "${env_vars[@]}"
     echo "  sabil-api pid $SERVER_PID on port $PORT"
-    timeout $((DURATION + 300)) "$LOAD_BIN" load --setup "$setup" --url "ws://127.0.0.1:$PORT/api/chat/ws" \
-        --duration "$DURATION" --think-ms "$THINK_MS" --server-pid "$SERVER_PID" >"$out" 2>&1 || {
-        cat "$out" >&2
-        die "the load generator failed"
-    }
-    sed 's/^/  /' "$out"
-    echo "  load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
-    local k
-    for k in connections p50_ms p99_ms per_s errors rss_open_mib rss_peak_mib rss_hwm_mib; do
-        R[$engine:$k]="$(result_field "$out" "$k")"
+    local arrivals flag
+    for arrivals in $ARRIVALS; do
+        case "$arrivals" in
+            spread) flag=() ;;
+            lockstep) flag=(--lockstep) ;;
+            *) die "BENCH_ARRIVALS: unknown mode '$arrivals' (spread, lockstep)" ;;
+        esac
+        out="$TMP_ROOT/$engine-$arrivals-load.txt"
+        echo "  -- arrivals: $arrivals"
+        timeout $((DURATION + 300)) "$LOAD_BIN" load --setup "$setup" --url "ws://127.0.0.1:$PORT/api/chat/ws" \
+            --duration "$DURATION" --think-ms "$THINK_MS" --server-pid "$SERVER_PID" "${flag[@]}" >"$out" 2>&1 || {
+            cat "$out" >&2
+            die "the load generator failed"
+        }
+        sed 's/^/  /' "$out"
+        echo "  load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+        local k
+        for k in connections p50_ms p99_ms per_s errors rss_open_mib rss_peak_mib rss_hwm_mib; do
+            R[$engine-$arrivals:$k]="$(result_field "$out" "$k")"
+        done
     done
     stop_server
     echo
@@ -169,9 +184,12 @@ bench_engine() {
 [[ "$MODE" == sqlite ]] || bench_engine postgres
 
 echo "== summary =="
-printf '%-10s %11s %9s %9s %9s %7s %13s %13s\n' engine connections p50_ms p99_ms msgs/s errors rss_open_MiB rss_peak_MiB
+printf '%-19s %11s %9s %9s %9s %7s %13s %13s\n' engine-arrivals connections p50_ms p99_ms msgs/s errors rss_open_MiB rss_peak_MiB
 for engine in sqlite postgres; do
-    [[ -n "${R[$engine:p99_ms]:-}" ]] || continue
-    printf '%-10s %11s %9s %9s %9s %7s %13s %13s\n' "$engine" "${R[$engine:connections]}" "${R[$engine:p50_ms]}" \
-        "${R[$engine:p99_ms]}" "${R[$engine:per_s]}" "${R[$engine:errors]}" "${R[$engine:rss_open_mib]}" "${R[$engine:rss_peak_mib]}"
+    for arrivals in $ARRIVALS; do
+        row="$engine-$arrivals"
+        [[ -n "${R[$row:p99_ms]:-}" ]] || continue
+        printf '%-19s %11s %9s %9s %9s %7s %13s %13s\n' "$row" "${R[$row:connections]}" "${R[$row:p50_ms]}" \
+            "${R[$row:p99_ms]}" "${R[$row:per_s]}" "${R[$row:errors]}" "${R[$row:rss_open_mib]}" "${R[$row:rss_peak_mib]}"
+    done
 done

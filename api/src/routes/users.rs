@@ -58,8 +58,9 @@ impl UsersApi {
 
     /// Delete the caller's account
     ///
-    /// Erases name, phone, password and location and ends every session. Orders stay on record
-    /// for the business, no longer linked to a person.
+    /// Erases name, phone, password and location, the saved addresses, the registered push devices
+    /// and the in-app notifications, and ends every session. Orders stay on record for the business,
+    /// no longer linked to a person.
     #[oai(path = "/me", method = "delete", operation_id = "deleteMe")]
     async fn delete_me(&self, state: Data<&AppState>, req: &Request, auth: BearerAuth) -> ApiResult<NoContent> {
         state.app.accounts.delete_me(auth.user()?, &ctx(req).meta()).await?;

@@ -32,6 +32,12 @@ pub trait DeviceRepository: Send + Sync {
     /// Storage failures only.
     async fn forget(&self, token: &DeviceToken) -> Result<bool, RepoError>;
 
+    /// Removes every device of `user` (their account is deleted); how many.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn forget_user(&self, user: UserId) -> Result<u64, RepoError>;
+
     /// The user's devices, oldest registration first.
     ///
     /// # Errors
@@ -85,6 +91,12 @@ pub trait NotificationRepository: Send + Sync {
     /// # Errors
     /// Storage failures only.
     async fn mark_all_read(&self, user: UserId, now: OffsetDateTime) -> Result<u64, RepoError>;
+
+    /// Deletes every notification of `user` (their account is deleted); how many.
+    ///
+    /// # Errors
+    /// Storage failures only.
+    async fn delete_for_user(&self, user: UserId) -> Result<u64, RepoError>;
 }
 
 /// Stores broadcasts, their delivery progress, and finds their recipients.

@@ -63,6 +63,13 @@ impl DeviceRepository for InMemoryDevices {
         Ok(rows.len() < before)
     }
 
+    async fn forget_user(&self, user: UserId) -> Result<u64, RepoError> {
+        let mut rows = lock(&self.rows);
+        let before = rows.len();
+        rows.retain(|d| d.user_id != user);
+        Ok((before - rows.len()) as u64)
+    }
+
     async fn of_user(&self, user: UserId) -> Result<Vec<Device>, RepoError> {
         self.of_users(&[user]).await
     }
@@ -129,6 +136,13 @@ impl NotificationRepository for InMemoryNotifications {
         let Some(n) = rows.iter_mut().find(|n| n.id == id && n.user_id == user) else { return Ok(false) };
         n.read_at.get_or_insert(now);
         Ok(true)
+    }
+
+    async fn delete_for_user(&self, user: UserId) -> Result<u64, RepoError> {
+        let mut rows = lock(&self.rows);
+        let before = rows.len();
+        rows.retain(|n| n.user_id != user);
+        Ok((before - rows.len()) as u64)
     }
 
     async fn mark_all_read(&self, user: UserId, now: OffsetDateTime) -> Result<u64, RepoError> {

@@ -1,5 +1,6 @@
 //! What admins do to accounts (block, unblock, list) and who may do it, and deleting one's own account.
-use sabil_core::domain::{AccessClaims, AuditKind, FullName, Role, Subject, UserStatus};
+use sabil_core::domain::notifications::{Device, DeviceToken, Notification, NotificationId, NotificationKind, Platform};
+use sabil_core::domain::{AccessClaims, AuditKind, FullName, Language, Role, Subject, UserStatus};
 use sabil_core::ports::Clock as _;
 use sabil_core::services::AccountError;
 
@@ -39,13 +40,38 @@ async fn unblocking_an_account_blocked_before_verification_leaves_it_unverified(
 }
 
 #[tokio::test]
-async fn deleting_the_account_erases_the_phone_and_ends_every_session() {
+async fn deleting_the_account_erases_the_phone_devices_and_notifications_and_ends_every_session() {
     let w = world();
     let pair = w.active_customer(PHONE, PASSWORD).await;
     let id = w.user_id(PHONE).await;
 
+    let now = w.fakes.clock.now();
+    let device = Device {
+        token: DeviceToken::parse("fcm-token-of-the-phone").expect("token"),
+        user_id: id,
+        platform: Platform::Android,
+        language: Language::Ar,
+        created_at: now,
+        updated_at: now,
+    };
+    w.fakes.ports.devices.register(&device).await.expect("device");
+    let notification = Notification {
+        id: NotificationId(uuid::Uuid::now_v7()),
+        user_id: id,
+        kind: NotificationKind::OrderPaid,
+        title: "Payment received".to_owned(),
+        body: "Order 100001 is paid.".to_owned(),
+        data: std::collections::BTreeMap::new(),
+        dedupe_key: "order:1".to_owned(),
+        read_at: None,
+        created_at: now,
+    };
+    w.fakes.ports.notifications.insert(&notification).await.expect("notification");
+
     w.accounts.delete_me(id, &meta()).await.expect("deleted");
 
+    assert!(w.fakes.ports.devices.of_user(id).await.expect("storage").is_empty(), "no more pushes to the phone");
+    assert_eq!(w.fakes.ports.notifications.unread_count(id).await.expect("storage"), 0, "notification texts erased");
     assert!(w.user(PHONE).await.is_none());
     let row = w.fakes.ports.users.get(id).await.expect("storage").expect("row kept");
     assert_eq!(row.status, UserStatus::Deleted);

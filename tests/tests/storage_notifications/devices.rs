@@ -67,3 +67,14 @@ conformance!(a_device_of_an_unknown_user_is_a_conflict, |stores| async move {
     let refused = stores.devices.register(&device(stranger, "fcm-x", Platform::Android, Language::Ar, 1)).await;
     assert!(matches!(refused, Err(RepoError::Conflict(_))), "{refused:?}");
 });
+
+conformance!(forgetting_a_user_removes_all_their_devices_and_no_one_elses, |stores| async move {
+    let (fatima, omar) = (customer(&stores, "+96550001020").await, customer(&stores, "+96550001021").await);
+    stores.devices.register(&device(fatima, "f-phone", Platform::Android, Language::Ar, 1)).await.expect("phone");
+    stores.devices.register(&device(fatima, "f-tablet", Platform::Ios, Language::Ar, 2)).await.expect("tablet");
+    stores.devices.register(&device(omar, "o-phone", Platform::Android, Language::En, 3)).await.expect("omar");
+    assert_eq!(stores.devices.forget_user(fatima).await.unwrap(), 2);
+    assert!(stores.devices.of_user(fatima).await.unwrap().is_empty());
+    assert_eq!(stores.devices.of_user(omar).await.unwrap().len(), 1, "omar keeps his");
+    assert_eq!(stores.devices.forget_user(fatima).await.unwrap(), 0, "nothing left to remove");
+});

@@ -81,3 +81,15 @@ conformance!(marking_read_counts_down_the_unread_and_keeps_the_first_read_time, 
     let read: Vec<_> = page.items.iter().map(|n| n.read_at).collect();
     assert_eq!(read, vec![Some(at(30)), Some(at(30)), Some(at(10))]);
 });
+
+conformance!(deleting_a_users_notifications_leaves_everyone_elses, |stores| async move {
+    let (fatima, omar) = (customer(&stores, "+96550002020").await, customer(&stores, "+96550002021").await);
+    for i in 0..3 {
+        stores.notifications.insert(&notification(fatima, &format!("order:{i}"), at(i))).await.unwrap();
+    }
+    stores.notifications.insert(&notification(omar, "order:0", at(5))).await.unwrap();
+    assert_eq!(stores.notifications.delete_for_user(fatima).await.unwrap(), 3);
+    assert!(stores.notifications.list(fatima, PageRequest { limit: 10, cursor: None }).await.unwrap().items.is_empty());
+    assert_eq!(stores.notifications.unread_count(omar).await.unwrap(), 1, "omar's stays");
+    assert_eq!(stores.notifications.delete_for_user(fatima).await.unwrap(), 0);
+});

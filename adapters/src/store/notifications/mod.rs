@@ -95,6 +95,12 @@ impl DeviceRepository for SqlDeviceRepository {
         Ok(n > 0)
     }
 
+    async fn forget_user(&self, user: UserId) -> Result<u64, RepoError> {
+        with_db!(&self.db, pool, E => sqlx::query::<E>("DELETE FROM devices WHERE user_id = $1")
+            .bind(user.0).execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(repo_error)
+    }
+
     async fn of_user(&self, user: UserId) -> Result<Vec<Device>, RepoError> {
         self.of_users(&[user]).await
     }
@@ -237,6 +243,12 @@ impl NotificationRepository for SqlNotificationRepository {
     async fn mark_all_read(&self, user: UserId, now: OffsetDateTime) -> Result<u64, RepoError> {
         with_db!(&self.db, pool, E => sqlx::query::<E>("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
             .bind(user.0).bind(DbTime(now)).execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(repo_error)
+    }
+
+    async fn delete_for_user(&self, user: UserId) -> Result<u64, RepoError> {
+        with_db!(&self.db, pool, E => sqlx::query::<E>("DELETE FROM notifications WHERE user_id = $1")
+            .bind(user.0).execute(pool).await.map(|r| r.rows_affected()))
         .map_err(repo_error)
     }
 }
