@@ -8,7 +8,7 @@ use sabil_core::domain::{PageRequest, UserId};
 use sabil_core::ports::UserQuery;
 
 use super::ApiTags;
-use super::dto::UserDto;
+use super::dto::{RoleDto, UserDto};
 use crate::auth::BearerAuth;
 use crate::context::ctx;
 use crate::error::{ApiError, ApiResult};
@@ -32,7 +32,8 @@ pub struct AdminApi;
 impl AdminApi {
     /// List users
     ///
-    /// Newest first. `search` matches part of the phone number or of the name (any case).
+    /// Newest first. `search` matches part of the phone number or of the name (any case); `role`
+    /// keeps the accounts of one role (e.g. `admin` for the staff).
     #[oai(path = "/users", method = "get", operation_id = "listUsers")]
     async fn list_users(
         &self,
@@ -41,6 +42,8 @@ impl AdminApi {
         /// Part of a phone number or name.
         #[oai(validator(max_length = 100))]
         search: Query<Option<String>>,
+        /// Only accounts with this role.
+        role: Query<Option<RoleDto>>,
         /// 1 to 100, default 20.
         limit: Query<Option<u32>>,
         /// `nextCursor` of the previous page.
@@ -49,7 +52,7 @@ impl AdminApi {
     ) -> ApiResult<Json<UserPage>> {
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let search = search.0.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        let users = state.app.accounts.list_users(&auth.0, &UserQuery { search, role: None, page }).await?;
+        let users = state.app.accounts.list_users(&auth.0, &UserQuery { search, role: role.0.map(Into::into), page }).await?;
         Ok(Json(UserPage {
             items: users.items.into_iter().map(Into::into).collect(),
             next_cursor: users.next_cursor.map(|c| c.to_string()),

@@ -77,6 +77,16 @@ pub enum RoleDto {
     Sap,
 }
 
+impl From<RoleDto> for Role {
+    fn from(r: RoleDto) -> Self {
+        match r {
+            RoleDto::Customer => Self::Customer,
+            RoleDto::Admin => Self::Admin,
+            RoleDto::Sap => Self::Sap,
+        }
+    }
+}
+
 impl From<Role> for RoleDto {
     fn from(r: Role) -> Self {
         match r {

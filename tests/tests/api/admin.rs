@@ -24,6 +24,14 @@ api_test!(admins_list_search_and_page_users, |t| {
     assert_eq!(by_name.body["items"][0]["role"], "admin");
     let nothing = t.get_as("/api/admin/users?search=%25", &admin).await;
     assert_eq!(nothing.body["items"].as_array().map(Vec::len), Some(0), "wildcards are matched literally");
+    let admins = t.get_as("/api/admin/users?role=admin&limit=100", &admin).await;
+    let roles: Vec<&str> = admins.body["items"].as_array().expect("items").iter().filter_map(|u| u["role"].as_str()).collect();
+    assert_eq!(roles, vec!["admin"], "{}", admins.body);
+    let customers = t.get_as("/api/admin/users?role=customer&search=%2B9655000910&limit=100", &admin).await;
+    assert_eq!(customers.body["items"].as_array().map(Vec::len), Some(5), "role and search together");
+    let wrong = t.get_as("/api/admin/users?role=superuser", &admin).await;
+    assert_eq!(wrong.assert_error(400, "schema"), "request.invalid_parameter");
+    assert_eq!(wrong.fields(), vec!["role"]);
 });
 
 api_test!(a_blocked_user_cannot_sign_in_or_refresh_until_unblocked, |t| {
