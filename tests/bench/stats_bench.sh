@@ -85,12 +85,11 @@ while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep '^SABIL_' ||
 SERVER_PID=""
 BENCH_DB=""
 TMP_ROOT="$(mktemp -d -t sabil-stats-bench.XXXXXX)"
-source "$ROOT/tests/bench/lib.sh" # die, stop_server, pick_port, db_url (uses SERVER_PID, PG_URL)
+source "$ROOT/tests/bench/lib.sh" # die, stop_server, pick_port, db_url, create/drop_pg_db, wait_http_200 (SERVER_PID, PG_URL)
 
 drop_db() {
     if [[ -n "$BENCH_DB" ]]; then
-        psql "$PG_URL" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS \"$BENCH_DB\" WITH (FORCE)" >/dev/null 2>&1 ||
-            echo "warning: could not drop database $BENCH_DB" >&2
+        drop_pg_db "$BENCH_DB"
         BENCH_DB=""
     fi
 }
@@ -117,24 +116,6 @@ echo "-- $CARGO build --release -p sabil-api -p sabil-cli"
 echo
 
 # ---------------------------------------------------------------- helpers
-wait_ready() { # wait_ready LOG : the first 200 from /readyz of SERVER_PID on PORT
-    local log="$1" code deadline=$(($(date +%s) + START_TIMEOUT_S))
-    while :; do
-        code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$PORT/readyz" || true)"
-        [[ "$code" == 200 ]] && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || {
-            cat "$log" >&2
-            SERVER_PID=""
-            die "sabil-api exited before it was ready (log above)"
-        }
-        (($(date +%s) < deadline)) || {
-            cat "$log" >&2
-            die "sabil-api not ready within ${START_TIMEOUT_S}s (last /readyz status: $code)"
-        }
-        sleep 0.05
-    done
-}
-
 login() { # prints the demo admin's access token
     local body
     body="$(curl -sS --max-time 10 -X POST "http://127.0.0.1:$PORT/api/auth/login" -H 'content-type: application/json' \
@@ -176,8 +157,8 @@ bench_engine() {
     local engine="$1" data_dir="$TMP_ROOT/$1-data" db_env=()
     mkdir -p "$data_dir"
     if [[ "$engine" == postgres ]]; then
-        BENCH_DB="sabil_bench_$(python3 -c 'import secrets; print(secrets.token_hex(4))')"
-        psql "$PG_URL" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$BENCH_DB\"" >/dev/null || die "cannot create database $BENCH_DB at $PG_URL"
+        BENCH_DB="sabil_bench_$(random_suffix)"
+        create_pg_db "$BENCH_DB"
         db_env=(SABIL_DATABASE_URL="$(db_url "$BENCH_DB")" SABIL_AUTO_MIGRATE=true)
         echo "== postgres (database $BENCH_DB, fresh) =="
     else
@@ -202,7 +183,7 @@ bench_engine() {
     env SABIL_DATA_DIR="$data_dir" "${db_env[@]}" SABIL_BIND="127.0.0.1:$PORT" SABIL_JWT_SECRET="$JWT_SECRET" SABIL_LOG=warn \
         SABIL_DEMO_DATA=false SABIL_SHUTDOWN_GRACE_SECS=5 "$API_BIN" >"$log" 2>&1 &
     SERVER_PID=$!
-    wait_ready "$log"
+    wait_http_200 "http://127.0.0.1:$PORT/readyz" "$log" sabil-api "$START_TIMEOUT_S"
     echo "  sabil-api pid $SERVER_PID on port $PORT"
     TOKEN="$(login)"
 
