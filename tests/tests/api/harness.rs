@@ -178,6 +178,72 @@ impl TestApp {
         a.body["accessToken"].as_str().expect("token").to_owned()
     }
 
+    /// A shop to order from, made as `admin`: one refill product (12.50 AED a pack), and an area named
+    /// `name_en` / `name_ar` (a 0.02° square from longitude `west`, latitude 24.49–24.51; delivery 5 AED,
+    /// minimum 20 AED) with a Sunday 10:00–12:00 slot of 10 places. Returns (area id, slot id, product id).
+    pub async fn shop(&self, admin: &str, (name_en, name_ar): (&str, &str), west: f64) -> (String, String, String) {
+        let product = self
+            .post_as(
+                "/api/admin/products",
+                json!({"titleAr": "سبيل ٥ جالون", "titleEn": "Sabil 5 gallon", "descriptionAr": "مياه", "descriptionEn": "Water",
+                       "type": "refill", "volumeMl": 18900, "bottlesPerPack": 1, "price": {"amount": 1250, "currency": "AED"},
+                       "minQuantity": 1, "maxQuantity": 10, "active": true, "sortOrder": 1}),
+                admin,
+            )
+            .await;
+        let east = west + 0.02;
+        let boundary =
+            json!({"type": "Polygon", "coordinates": [[[west, 24.49], [east, 24.49], [east, 24.51], [west, 24.51], [west, 24.49]]]});
+        let area = self
+            .post_as(
+                "/api/admin/delivery-areas",
+                json!({"nameAr": name_ar, "nameEn": name_en, "boundary": boundary,
+                       "deliveryFee": {"amount": 500, "currency": "AED"}, "minimumOrder": {"amount": 2000, "currency": "AED"}, "active": true}),
+                admin,
+            )
+            .await;
+        let area = id_of(&area, StatusCode::OK);
+        let slot = self
+            .post_as(
+                "/api/admin/delivery-slots",
+                json!({"areaId": area, "weekday": "sunday", "startsAt": "10:00", "endsAt": "12:00", "capacity": 10, "active": true}),
+                admin,
+            )
+            .await;
+        (area, id_of(&slot, StatusCode::OK), id_of(&product, StatusCode::OK))
+    }
+
+    /// A cash order (confirmed at once; the app must run with `SABIL_CASH_ON_DELIVERY=true`) by the
+    /// customer `me` of two packs from `shop`, to a new house at latitude 24.50 and `longitude`, for
+    /// Sunday 2030-01-06, placed with the idempotency key `key`. Returns the placed order.
+    pub async fn cash_order(&self, me: &str, (_, slot, product): &(String, String, String), longitude: f64, key: &str) -> Value {
+        let address = self
+            .post_as(
+                "/api/addresses",
+                json!({"type": "house", "label": key, "block": "3", "street": "Street 12", "house": "14A",
+                       "location": {"latitude": 24.50, "longitude": longitude}}),
+                me,
+            )
+            .await;
+        let address = id_of(&address, StatusCode::CREATED);
+        let added = self.post_as("/api/cart/items", json!({"productId": product, "quantity": 2}), me).await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+        let resp = self
+            .client
+            .post("/api/cart/checkout")
+            .header("authorization", format!("Bearer {me}"))
+            .header("idempotency-key", key)
+            .content_type("application/json")
+            .body(json!({"delivery": {"addressId": address}, "slotId": slot, "date": "2030-01-06", "paymentMethod": "cash"}).to_string())
+            .send()
+            .await
+            .0;
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let placed: Value = serde_json::from_str(&resp.into_body().into_string().await.expect("body")).expect("json");
+        assert_eq!(placed["status"], "confirmed", "{placed}");
+        placed
+    }
+
     /// Audit rows, newest first, as `kind|route|reason`.
     pub async fn audit(&self) -> Vec<String> {
         self.app
@@ -190,6 +256,12 @@ impl TestApp {
             .map(|e| format!("{}|{}|{}", e.kind.as_str(), e.route, e.reason))
             .collect()
     }
+}
+
+/// The `id` of an answer that has the expected status.
+fn id_of(a: &Answer, expected: StatusCode) -> String {
+    assert_eq!(a.status, expected, "{}", a.body);
+    token(&a.body, "id")
 }
 
 pub fn token(v: &Value, field: &str) -> String {

@@ -17,65 +17,9 @@ fn id(v: &Value) -> String {
     v["id"].as_str().unwrap_or_else(|| panic!("id in {v}")).to_owned()
 }
 
-/// An area around Al Reem with a Sunday slot and one product (as `admin`); returns (slot id, product id).
-async fn shop(t: &TestApp, admin: &str) -> (String, String) {
-    let product = t
-        .post_as(
-            "/api/admin/products",
-            json!({"titleAr": "سبيل ٥ جالون", "titleEn": "Sabil 5 gallon", "descriptionAr": "مياه", "descriptionEn": "Water",
-                   "type": "refill", "volumeMl": 18900, "bottlesPerPack": 1, "price": {"amount": 1250, "currency": "AED"},
-                   "minQuantity": 1, "maxQuantity": 10, "active": true, "sortOrder": 1}),
-            admin,
-        )
-        .await;
-    let boundary =
-        json!({"type": "Polygon", "coordinates": [[[54.40, 24.49], [54.42, 24.49], [54.42, 24.51], [54.40, 24.51], [54.40, 24.49]]]});
-    let area = t
-        .post_as(
-            "/api/admin/delivery-areas",
-            json!({"nameAr": "الريم", "nameEn": "Al Reem", "boundary": boundary, "deliveryFee": {"amount": 500, "currency": "AED"},
-                   "minimumOrder": {"amount": 2000, "currency": "AED"}, "active": true}),
-            admin,
-        )
-        .await;
-    let area = id(&ok(&area));
-    let slot = t
-        .post_as(
-            "/api/admin/delivery-slots",
-            json!({"areaId": area, "weekday": "sunday", "startsAt": "10:00", "endsAt": "12:00", "capacity": 10, "active": true}),
-            admin,
-        )
-        .await;
-    (id(&ok(&slot)), id(&ok(&product)))
-}
-
-/// A cash order (so `confirmed` at once) of two packs by `me`; returns the order.
-async fn order(t: &TestApp, me: &str, (slot, product): &(String, String), key: &str) -> Value {
-    let address = t
-        .post_as(
-            "/api/addresses",
-            json!({"type": "house", "label": key, "block": "3", "street": "Street 12", "house": "14A",
-                   "location": {"latitude": 24.50, "longitude": 54.41}}),
-            me,
-        )
-        .await;
-    assert_eq!(address.status, StatusCode::CREATED, "{}", address.body);
-    ok(&t.post_as("/api/cart/items", json!({"productId": product, "quantity": 2}), me).await);
-    let resp = t
-        .client
-        .post("/api/cart/checkout")
-        .header("authorization", format!("Bearer {me}"))
-        .header("idempotency-key", key)
-        .content_type("application/json")
-        .body(
-            json!({"delivery": {"addressId": id(&address.body)}, "slotId": slot, "date": "2030-01-06", "paymentMethod": "cash"})
-                .to_string(),
-        )
-        .send()
-        .await
-        .0;
-    assert_eq!(resp.status(), StatusCode::CREATED);
-    serde_json::from_str(&resp.into_body().into_string().await.expect("body")).expect("json")
+/// A cash order (so `confirmed` at once) of two packs by `me` in the Al Reem shop; returns the order.
+async fn order(t: &TestApp, me: &str, shop: &(String, String, String), key: &str) -> Value {
+    t.cash_order(me, shop, 54.41, key).await
 }
 
 async fn get_in(t: &TestApp, path: &str, token: &str, language: &str) -> Value {
@@ -87,7 +31,7 @@ async fn get_in(t: &TestApp, path: &str, token: &str, language: &str) -> Value {
 api_test!(admins_read_the_dashboard_of_the_last_thirty_days_by_default, CASH, |t| {
     let admin = t.admin("+96550121000").await;
     let me = token(&t.customer("+96550121001").await, "accessToken");
-    let s = shop(&t, &admin).await;
+    let s = t.shop(&admin, ("Al Reem", "الريم"), 54.40).await;
     let kept = order(&t, &me, &s, "k1").await;
     let dropped = order(&t, &me, &s, "k2").await;
     ok(&t.post_as(&format!("/api/admin/orders/{}/status", id(&dropped)), json!({"status": "cancelled"}), &admin).await);

@@ -2,71 +2,16 @@
 //! no payment is needed), an after-delivery survey appears with the delivery, and admins read the
 //! ratings and their averages per area and week.
 use poem::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{create, id, status};
 use crate::harness::{TestApp, api_test, token};
 
 const CASH: &[(&str, &str)] = &[("SABIL_CASH_ON_DELIVERY", "true")];
 
-/// An area with a Sunday slot and a product (as `admin`); returns (area id, slot id, product id).
-async fn shop(t: &TestApp, admin: &str, name: &str, west: f64) -> (String, String, String) {
-    let product = t
-        .post_as(
-            "/api/admin/products",
-            json!({"titleAr": "سبيل ٥ جالون", "titleEn": "Sabil 5 gallon", "descriptionAr": "مياه", "descriptionEn": "Water",
-                   "type": "refill", "volumeMl": 18900, "bottlesPerPack": 1, "price": {"amount": 1250, "currency": "AED"},
-                   "minQuantity": 1, "maxQuantity": 10, "active": true, "sortOrder": 1}),
-            admin,
-        )
-        .await;
-    let east = west + 0.02;
-    let boundary = json!({"type": "Polygon", "coordinates": [[[west, 24.49], [east, 24.49], [east, 24.51], [west, 24.51], [west, 24.49]]]});
-    let area = t
-        .post_as(
-            "/api/admin/delivery-areas",
-            json!({"nameAr": format!("{name} (ar)"), "nameEn": name, "boundary": boundary, "deliveryFee": {"amount": 500, "currency": "AED"},
-                   "minimumOrder": {"amount": 2000, "currency": "AED"}, "active": true}),
-            admin,
-        )
-        .await;
-    let area = id(&status(&area, StatusCode::OK));
-    let slot = t
-        .post_as(
-            "/api/admin/delivery-slots",
-            json!({"areaId": area, "weekday": "sunday", "startsAt": "10:00", "endsAt": "12:00", "capacity": 10, "active": true}),
-            admin,
-        )
-        .await;
-    (area, id(&status(&slot, StatusCode::OK)), id(&status(&product, StatusCode::OK)))
-}
-
 /// A cash order of the customer `me` in the shop at `longitude`, placed and confirmed; returns its id.
-async fn order(t: &TestApp, me: &str, (_, slot, product): &(String, String, String), longitude: f64, key: &str) -> String {
-    let address = t
-        .post_as(
-            "/api/addresses",
-            json!({"type": "house", "label": key, "block": "3", "street": "Street 12", "house": "14A",
-                   "location": {"latitude": 24.50, "longitude": longitude}}),
-            me,
-        )
-        .await;
-    let address = id(&status(&address, StatusCode::CREATED));
-    status(&t.post_as("/api/cart/items", json!({"productId": product, "quantity": 2}), me).await, StatusCode::OK);
-    let resp = t
-        .client
-        .post("/api/cart/checkout")
-        .header("authorization", format!("Bearer {me}"))
-        .header("idempotency-key", key)
-        .content_type("application/json")
-        .body(json!({"delivery": {"addressId": address}, "slotId": slot, "date": "2030-01-06", "paymentMethod": "cash"}).to_string())
-        .send()
-        .await
-        .0;
-    assert_eq!(resp.status(), StatusCode::CREATED);
-    let placed: Value = serde_json::from_str(&resp.into_body().into_string().await.expect("body")).expect("json");
-    assert_eq!(placed["status"], "confirmed", "{placed}");
-    id(&placed)
+async fn order(t: &TestApp, me: &str, shop: &(String, String, String), longitude: f64, key: &str) -> String {
+    id(&t.cash_order(me, shop, longitude, key).await)
 }
 
 /// Moves the order to `to` as `admin`.
@@ -78,7 +23,7 @@ api_test!(a_customer_rates_a_delivered_order_once_and_admins_read_the_averages, 
     let admin = t.admin("+96550113000").await;
     let me = token(&t.customer("+96550113001").await, "accessToken");
     let other = token(&t.customer("+96550113002").await, "accessToken");
-    let (reem, saadiyat) = (shop(&t, &admin, "Al Reem", 54.40).await, shop(&t, &admin, "Saadiyat", 54.60).await);
+    let (reem, saadiyat) = (t.shop(&admin, ("Al Reem", "الريم"), 54.40).await, t.shop(&admin, ("Saadiyat", "السعديات"), 54.60).await);
     let first = order(&t, &me, &reem, 54.41, "k1").await;
     let second = order(&t, &me, &saadiyat, 54.61, "k2").await;
     let after = create(&t, &admin, "After delivery", true).await;
