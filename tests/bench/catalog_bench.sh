@@ -94,28 +94,11 @@ while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep '^SABIL_' ||
 SERVER_PID=""
 TMP_ROOT="$(mktemp -d -t sabil-catalog-bench.XXXXXX)"
 BENCH_DB=""
-
-stop_server() {
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        local i
-        for ((i = 0; i < 100; i++)); do # up to 10 s (SABIL_SHUTDOWN_GRACE_SECS=5 below)
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$SERVER_PID" 2>/dev/null; then
-            echo "  server $SERVER_PID did not stop on SIGTERM; sending SIGKILL" >&2
-            kill -KILL "$SERVER_PID" 2>/dev/null || true
-        fi
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    SERVER_PID=""
-}
+source "$ROOT/tests/bench/lib.sh" # die, stop_server, pick_port, db_url, ensure_wrk, create/drop_pg_db, wait_http_200, find_bench_bin
 
 drop_db() {
     if [[ -n "$BENCH_DB" ]]; then
-        psql "$PG_URL" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS \"$BENCH_DB\" WITH (FORCE)" >/dev/null 2>&1 ||
-            echo "warning: could not drop database $BENCH_DB" >&2
+        drop_pg_db "$BENCH_DB"
         BENCH_DB=""
     fi
 }
@@ -132,23 +115,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-die() {
-    echo "error: $*" >&2
-    exit 1
-}
-
 # ---------------------------------------------------------------- tools
 command -v curl >/dev/null || die "curl is required"
 command -v python3 >/dev/null || die "python3 is required"
 if [[ "$MODE" != sqlite ]]; then command -v psql >/dev/null || die "psql is required for postgres"; fi
-if ! command -v wrk >/dev/null; then
-    echo "-- installing wrk (apt-get)"
-    if ! apt-get install -y wrk >/dev/null 2>&1; then
-        apt-get update >/dev/null
-        apt-get install -y wrk >/dev/null
-    fi
-    command -v wrk >/dev/null || die "could not install wrk"
-fi
+ensure_wrk
 
 # ---------------------------------------------------------------- build (once)
 if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
@@ -158,62 +129,11 @@ if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
     cargo build --release -p sabil-api --bench bare_products
 fi
 [[ -x "$BIN" ]] || die "$BIN was not built"
-BARE_BIN=""
-while IFS= read -r f; do
-    if [[ "$f" != *.d && -x "$f" && -f "$f" ]]; then
-        BARE_BIN="$f"
-        break
-    fi
-done < <(ls -t "$TARGET_DIR"/release/deps/bare_products-* 2>/dev/null || true)
-[[ -n "$BARE_BIN" ]] || die "no bare_products binary under target/release/deps"
+BARE_BIN="$(find_bench_bin bare_products "$TARGET_DIR")"
 echo "   bare endpoint binary: ${BARE_BIN#"$ROOT"/}"
 echo
 
 # ---------------------------------------------------------------- helpers
-port_free() { # true when nothing listens on 127.0.0.1:$1
-    python3 - "$1" <<'PY'
-import socket, sys
-s = socket.socket()
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.exit(1)
-finally:
-    s.close()
-PY
-}
-
-pick_port() { # pick_port FIRST : the first free port from FIRST
-    local p
-    for ((p = $1; p < $1 + 100; p++)); do
-        if port_free "$p"; then
-            echo "$p"
-            return 0
-        fi
-    done
-    die "no free port in $1..$(($1 + 99))"
-}
-
-# wait_ready PORT PATH LOG NAME : waits for the first 200 from http://127.0.0.1:PORT/PATH from SERVER_PID.
-wait_ready() {
-    local port="$1" path="$2" log="$3" name="$4" code deadline
-    deadline=$(($(date +%s) + START_TIMEOUT_S))
-    while :; do
-        code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port$path" || true)"
-        [[ "$code" == 200 ]] && return 0
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            cat "$log" >&2
-            SERVER_PID=""
-            die "$name exited before it was ready (log above)"
-        fi
-        if (($(date +%s) >= deadline)); then
-            cat "$log" >&2
-            die "$name not ready within ${START_TIMEOUT_S}s (last status of $path: $code)"
-        fi
-        sleep 0.02
-    done
-}
-
 # start_server LOGFILE ENV... : spawns sabil-api on $PORT with the demo data and waits for /readyz.
 start_server() {
     local log="$1"
@@ -221,14 +141,14 @@ start_server() {
     env "$@" SABIL_BIND="127.0.0.1:$PORT" SABIL_JWT_SECRET="$JWT_SECRET" SABIL_LOG=warn SABIL_DEMO_DATA=true SABIL_DEMO_HISTORY=false \
         SABIL_SHUTDOWN_GRACE_SECS=5 "$BIN" >"$log" 2>&1 &
     SERVER_PID=$!
-    wait_ready "$PORT" /readyz "$log" sabil-api
+    wait_http_200 "http://127.0.0.1:$PORT/readyz" "$log" sabil-api "$START_TIMEOUT_S"
 }
 
 # start_bare FILE LOGFILE : spawns the bare endpoint on $BARE_PORT serving FILE.
 start_bare() {
     "$BARE_BIN" "$1" "127.0.0.1:$BARE_PORT" >"$2" 2>&1 &
     SERVER_PID=$!
-    wait_ready "$BARE_PORT" /api/products "$2" bare_products
+    wait_http_200 "http://127.0.0.1:$BARE_PORT/api/products" "$2" bare_products "$START_TIMEOUT_S"
 }
 
 to_ms() { # wrk duration (850.00us, 1.23ms, 1.02s, 2.00m) -> milliseconds
@@ -348,15 +268,10 @@ bench_engine() {
     mkdir -p "$data_dir"
     if [[ "$engine" == postgres ]]; then
         local db_name db_url
-        db_name="sabil_bench_$(python3 -c 'import secrets; print(secrets.token_hex(4))')"
-        psql "$PG_URL" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$db_name\"" >/dev/null ||
-            die "cannot create database $db_name at $PG_URL"
+        db_name="sabil_bench_$(random_suffix)"
+        create_pg_db "$db_name"
         BENCH_DB="$db_name" # from now on the cleanup drops it
-        db_url="$(python3 -c '
-import sys, urllib.parse as u
-p = u.urlsplit(sys.argv[1])
-q = [kv for kv in u.parse_qsl(p.query) if kv[0] != "sslmode"] + [("sslmode", "disable")]
-print(u.urlunsplit(p._replace(path="/" + sys.argv[2], query=u.urlencode(q))))' "$PG_URL" "$BENCH_DB")"
+        db_url="$(db_url "$BENCH_DB")"
         db_env=(SABIL_DATABASE_URL="$db_url" SABIL_AUTO_MIGRATE=true)
         echo "== postgres (database $BENCH_DB, fresh; data dir $data_dir) =="
     else

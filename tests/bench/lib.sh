@@ -135,13 +135,13 @@ sap_client_token() {
         die "SAP login gave no accessToken: $body"
 }
 
-find_bench_bin() { # find_bench_bin NAME : the newest release bench binary NAME-<hash>
-    local f
+find_bench_bin() { # find_bench_bin NAME [TARGET_DIR] : the newest release bench binary NAME-<hash> (default ./target)
+    local f dir="${2:-$ROOT/target}"
     while IFS= read -r f; do
         if [[ "$f" != *.d && -x "$f" && -f "$f" ]]; then
             echo "$f"
             return 0
         fi
-    done < <(ls -t "$ROOT"/target/release/deps/"$1"-* 2>/dev/null || true)
-    die "no $1 binary under target/release/deps"
+    done < <(ls -t "$dir"/release/deps/"$1"-* 2>/dev/null || true)
+    die "no $1 binary under $dir/release/deps"
 }
